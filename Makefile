@@ -1,0 +1,102 @@
+# kdune: GNU Make build. `make` builds build/, `make check` runs every test,
+# `make bench` runs the benchmarks, `make install PREFIX=...` installs.
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+CC ?= gcc
+B ?= build
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
+	-Iinclude -Isrc -fno-strict-aliasing
+ASFLAGS := -fPIC
+LDLIBS := -lseccomp
+
+LIB_SRCS := $(filter-out src/cli.c,$(wildcard src/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/progs/*.c)
+HELPER_BINS := $(patsubst tests/progs/%.c,$(B)/progs/%,$(HELPER_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all check unit integration san fuzz bench install clean format example
+all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS)
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/obj/%.o: src/%.S | $(B)/obj
+	$(CC) $(ASFLAGS) -c $< -o $@
+$(B)/obj $(B)/tests $(B)/progs $(B)/bench:
+	mkdir -p $@
+
+$(B)/libkdune.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libkdune.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libkdune.so.0 -o $@ $^ $(LDLIBS)
+# static-pie: the target's LD_* environment never reaches kdune itself
+$(B)/kdune: $(B)/obj/cli.o $(B)/libkdune.a
+	$(CC) -static-pie -o $@ $^ $(LDLIBS)
+$(B)/kdune.pc: kdune.pc.in | $(B)/obj
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# Helper programs the integration tests run natively and under kdune.
+$(B)/progs/static_%: tests/progs/static_%.c | $(B)/progs
+	$(CC) -O1 -static -o $@ $<
+$(B)/progs/staticpie_%: tests/progs/staticpie_%.c | $(B)/progs
+	$(CC) -O1 -static-pie -fPIE -o $@ $<
+$(B)/progs/%: tests/progs/%.c | $(B)/progs
+	$(CC) -O1 -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libkdune.a | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: all
+	tests/integration/run.sh $(B)
+
+check: unit integration
+
+# ASan + UBSan build of the library and the unit tests (CI runs this too).
+san:
+	$(MAKE) B=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		build-san/libkdune.a $(patsubst $(B)/%,build-san/%,$(UNIT_BINS))
+	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+# libFuzzer target for the ELF and #! parsers. FUZZ_SECONDS bounds each run.
+FUZZ_SECONDS ?= 30
+fuzz:
+	mkdir -p build-fuzz
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
+		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/loader.c
+	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
+	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+
+$(B)/bench/%: bench/%.c | $(B)/bench
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
+bench: all $(BENCH_BINS)
+	bench/run.sh $(B)
+
+example: $(B)/kdune
+	$(B)/kdune run -- /bin/sh -c 'echo "hello from $$(uname -m) inside kdune"; ls -la / | head -5'
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/kdune $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/libkdune.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libkdune.so $(DESTDIR)$(PREFIX)/lib/libkdune.so.0
+	ln -sf libkdune.so.0 $(DESTDIR)$(PREFIX)/lib/libkdune.so
+	install -m 644 $(B)/kdune.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+format:
+	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c bench/*.c
+
+clean:
+	rm -rf build build-san build-fuzz

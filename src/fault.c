@@ -1,0 +1,197 @@
+/* fault.c: guest exceptions and failed memory accesses -> native signals. */
+#include "fault.h"
+#include "layout.h"
+#include "log.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static void exit_stats(struct kd_vm *vm)
+{
+	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted",
+		(unsigned long long)vm->nsyscalls, (unsigned long long)vm->nfaults,
+		(unsigned long long)vm->nmemfaults, (unsigned long long)vm->nintr);
+}
+
+_Noreturn void kd_target_exit(struct kd_vm *vm, int status)
+{
+	exit_stats(vm);
+	if (vm->trace)
+		fflush(vm->trace);
+	_exit(status & 0xff);
+}
+
+_Noreturn void kd_target_killed(struct kd_vm *vm, int sig)
+{
+	exit_stats(vm);
+	if (vm->trace)
+		fflush(vm->trace);
+	/* Die the way the target would, so the parent sees the same wait status. */
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigaction(sig, &sa, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/* Until the signals issue lands, a fault with no handler path is the default action. */
+static _Noreturn void deliver(struct kd_vcpu *v, int sig, int code, uint64_t addr)
+{
+	kd_info("target killed by %s (si_code %d, address %#llx) at rip %#llx", sigabbrev_np(sig),
+		code, (unsigned long long)addr, (unsigned long long)v->user.rip);
+	kd_target_killed(v->vm, sig);
+}
+
+static uint64_t read_cr2(struct kd_vcpu *v)
+{
+	struct kvm_sregs s;
+	return ioctl(v->fd, KVM_GET_SREGS, &s) ? 0 : s.cr2;
+}
+
+static int page_fault(struct kd_vcpu *v, uint64_t err)
+{
+	static uint64_t last_addr, repeats;
+	uint64_t addr = read_cr2(v), gpa;
+	int present = err & 1;
+	/*
+	 * Target memory with no PTE yet (mapped behind kdune's back, e.g. by the kernel):
+	 * add it and retry, once. Anything else is the target's own bad access.
+	 */
+	if (!present && addr < KD_USER_TOP && kd_regions_contains(&v->vm->target, addr) &&
+	    kd_pt_lookup(&v->vm->pt, addr, &gpa, NULL) != 0) {
+		repeats = addr == last_addr ? repeats + 1 : 0;
+		last_addr = addr;
+		if (repeats < 3 && kd_mem_add(v->vm, addr & ~(KD_PAGE - 1), KD_PAGE) == 0)
+			return 0;
+	}
+	deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr);
+}
+
+int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
+{
+	v->vm->nfaults++;
+	switch (vec) {
+	case 0:
+		deliver(v, SIGFPE, FPE_INTDIV, v->user.rip);
+	case 1:
+		deliver(v, SIGTRAP, TRAP_TRACE, v->user.rip);
+	case 3:
+		deliver(v, SIGTRAP, SI_KERNEL, 0);
+	case 6:
+		deliver(v, SIGILL, ILL_ILLOPN, v->user.rip);
+	case 11:
+	case 12:
+		deliver(v, SIGBUS, SI_KERNEL, 0);
+	case 14:
+		return page_fault(v, err);
+	case 16:
+	case 19:
+		deliver(v, SIGFPE, FPE_FLTINV, v->user.rip);
+	case 17:
+		deliver(v, SIGBUS, BUS_ADRALN, 0);
+	case 13:
+	default:
+		deliver(v, SIGSEGV, SI_KERNEL, 0);
+	}
+}
+
+/* The host's view of one mapping, from /proc/self/maps. */
+struct hostmap {
+	uint64_t start, end, offset, inode;
+	char perms[5];
+	char path[4096];
+};
+
+static int host_mapping(uint64_t addr, struct hostmap *m)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	char line[4600];
+	int found = -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		unsigned long long s, e, off, ino;
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %4s %llx %*x:%*x %llu %n", &s, &e, m->perms, &off, &ino,
+			   &pos) < 5 || addr < s || addr >= e)
+			continue;
+		char perms[5];
+		memcpy(perms, m->perms, sizeof(perms));
+		*m = (struct hostmap){.start = s, .end = e, .offset = off, .inode = ino};
+		memcpy(m->perms, perms, sizeof(perms));
+		snprintf(m->path, sizeof(m->path), "%s", line + pos);
+		m->path[strcspn(m->path, "\n")] = 0;
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* What a native access to addr would do: 0 = succeed, else the signal. */
+static int classify(struct kd_vm *vm, uint64_t addr, int is_write, int *code)
+{
+	struct hostmap m;
+	*code = SEGV_MAPERR;
+	if (!kd_regions_contains(&vm->target, addr) || host_mapping(addr, &m))
+		return SIGSEGV;
+	*code = SEGV_ACCERR;
+	if (m.perms[0] != 'r' || (is_write > 0 && m.perms[1] != 'w'))
+		return SIGSEGV;
+	struct stat st;
+	if (m.inode && m.path[0] == '/' && stat(m.path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    m.offset + (addr - m.start) >= (uint64_t)st.st_size) {
+		*code = BUS_ADRERR;
+		return SIGBUS;
+	}
+	return 0;
+}
+
+/* KVM could not map a page the host has (special mappings): do the access here. */
+static int complete_mmio(struct kd_vcpu *v, uint64_t addr)
+{
+	struct iovec local = {v->run->mmio.data, v->run->mmio.len};
+	struct iovec remote = {(void *)addr, v->run->mmio.len};
+	if (v->run->mmio.len > sizeof(v->run->mmio.data))
+		return -1;
+	ssize_t n = v->run->mmio.is_write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
+					  : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	return n == (ssize_t)v->run->mmio.len ? 0 : -1;
+}
+
+int kd_fault_memory(struct kd_vcpu *v, int efault)
+{
+	struct kvm_run *run = v->run;
+	uint64_t gpa, addr;
+	int is_write = -1, mmio = !efault && run->exit_reason == KVM_EXIT_MMIO;
+	if (mmio) {
+		gpa = run->mmio.phys_addr;
+		is_write = run->mmio.is_write;
+	} else if (run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		gpa = ((uint64_t *)(void *)&run->hw)[1];
+	} else {
+		kd_vcpu_dump(v, "memory fault with no address");
+		return -1;
+	}
+	/* At an access fault the vCPU is in ring 3: its registers are the target's. */
+	ioctl(v->fd, KVM_GET_REGS, &v->user);
+	if (kd_memslots_gpa_to_hva(&v->vm->slots, gpa, &addr)) {
+		kd_vcpu_dump(v, "access to a guest-physical address outside the target's memory");
+		return -1;
+	}
+	int code, sig = classify(v->vm, addr, is_write, &code);
+	if (sig)
+		deliver(v, sig, code, addr);
+	if (mmio && complete_mmio(v, addr) == 0)
+		return 0;
+	kd_vcpu_dump(v, "access to a mapped page that KVM cannot reach");
+	return -1;
+}

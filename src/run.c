@@ -1,0 +1,183 @@
+/* run.c: from a command line to a running target: resolve, VM, load, vCPU, loop. */
+#include "kdune.h"
+#include "layout.h"
+#include "loader.h"
+#include "log.h"
+#include "vcpu.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *kdune_version(void)
+{
+	return KDUNE_VERSION;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int is_vdso(const char *name)
+{
+	return !strncmp(name, "[vdso]", 6) || !strncmp(name, "[vvar", 5);
+}
+
+/*
+ * Everything mapped now is kdune's, except the vDSO, which the target shares so that
+ * clock_gettime runs in the guest with no exit.
+ */
+static int split_address_space(struct kd_vm *vm)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -errno;
+	char line[4600];
+	int rc = 0;
+	while (!rc && fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &s, &e, &pos) < 2 || s >= KD_USER_TOP)
+			continue;
+		if (is_vdso(line + pos)) {
+			rc = kd_mem_add(vm, s, e - s);
+			continue;
+		}
+		rc = kd_regions_add(&vm->host, s, e);
+	}
+	fclose(f);
+	return rc;
+}
+
+struct load_ctx {
+	struct kd_vm *vm;
+	int rc;
+};
+
+static void on_map(void *ctx, uint64_t start, uint64_t len)
+{
+	struct load_ctx *c = ctx;
+	if (!c->rc)
+		c->rc = kd_mem_add(c->vm, start, len);
+}
+
+/* /proc/self/cmdline and environ read the target's strings, as natively. */
+static void set_proc_strings(const struct kd_image *img, const char *execfn)
+{
+	prctl(PR_SET_MM, PR_SET_MM_ARG_START, img->arg_start, 0, 0);
+	prctl(PR_SET_MM, PR_SET_MM_ARG_END, img->arg_end, 0, 0);
+	prctl(PR_SET_MM, PR_SET_MM_ARG_START, img->arg_start, 0, 0);
+	prctl(PR_SET_MM, PR_SET_MM_ENV_START, img->env_start, 0, 0);
+	prctl(PR_SET_MM, PR_SET_MM_ENV_END, img->env_end, 0, 0);
+	prctl(PR_SET_MM, PR_SET_MM_ENV_START, img->env_start, 0, 0);
+	char name[4096];
+	snprintf(name, sizeof(name), "%s", execfn);
+	prctl(PR_SET_NAME, basename(name), 0, 0, 0);
+}
+
+static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
+{
+	if (!o->trace)
+		return 0;
+	int fd = o->trace_path ? open(o->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+			       : fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		kd_err("%s: %s", o->trace_path ? o->trace_path : "stderr", strerror(errno));
+		return -1;
+	}
+	vm->trace = fdopen(kd_fd_hide(fd), "w");
+	if (!vm->trace)
+		return -1;
+	/* One write per line: lines stay whole between the target's own writes. */
+	setvbuf(vm->trace, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static void summary(struct kd_vm *vm, struct kd_exec *ex, struct kd_image *img, double *t)
+{
+	kd_info("backend: %s; sync_regs %s; max vCPUs %d; MAXPHYADDR %u; XCR0 %#llx",
+		kd_backend_name(vm->backend), vm->sync_regs ? "on" : "off", vm->max_vcpus,
+		vm->phys_bits, (unsigned long long)vm->xcr0);
+	kd_info("target: %s, entry %#llx, interpreter base %#llx, brk %#llx, stack %#llx-%#llx",
+		ex->path, (unsigned long long)img->entry, (unsigned long long)img->interp_base,
+		(unsigned long long)img->brk_start, (unsigned long long)img->stack_lo,
+		(unsigned long long)img->stack_hi);
+	kd_info("memory: %d live memslots (%.1f MiB), %llu page-table pages, %llu 4K + %llu 2M "
+		"leaf entries",
+		vm->slots.live_runs, (double)vm->slots.live_bytes / (1 << 20),
+		(unsigned long long)vm->pt.used, (unsigned long long)vm->pt.n4k,
+		(unsigned long long)vm->pt.n2m);
+	kd_info("start-up: resolve %.2f ms, open KVM %.2f ms, create VM %.2f ms, load %.2f ms, "
+		"vCPU %.2f ms; total %.2f ms",
+		t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[5] - t[0]);
+}
+
+int kdune_run(char *const argv[], char *const envp[], const struct kdune_options *o)
+{
+	static struct kd_vm vm;
+	static struct kd_vcpu vcpu;
+	struct kd_exec ex;
+	struct kd_image img;
+	char err[1024];
+	double t[6];
+	kd_verbose = o->verbose;
+	/* kdune's own allocations stay in its heap, never where target mappings were. */
+	mallopt(M_MMAP_MAX, 0);
+	t[0] = now_ms();
+	int st = kd_resolve(argv[0], argv, &ex, err, sizeof(err));
+	if (st) {
+		kd_err("%s", err);
+		return st;
+	}
+	t[1] = now_ms();
+	if (kd_kvm_open(&vm, o->kvm_device ? o->kvm_device : "/dev/kvm", err, sizeof(err))) {
+		kd_err("%s", err);
+		return 125;
+	}
+	t[2] = now_ms();
+	int rc = kd_vm_create(&vm);
+	if (!rc)
+		rc = split_address_space(&vm);
+	if (rc) {
+		kd_err("cannot create the VM: %s", strerror(-rc));
+		return 125;
+	}
+	if (open_trace(&vm, o))
+		return 125;
+	t[3] = now_ms();
+	struct load_ctx lc = {&vm, 0};
+	st = kd_load(&ex, envp, &img, on_map, &lc, err, sizeof(err));
+	if (st) {
+		kd_err("%s", err);
+		return st;
+	}
+	if (lc.rc) {
+		kd_err("%s: cannot map into the VM: %s", ex.path, strerror(-lc.rc));
+		return 125;
+	}
+	vm.brk_start = vm.brk_cur = img.brk_start;
+	if (!realpath(ex.path, vm.exe))
+		snprintf(vm.exe, sizeof(vm.exe), "%s", ex.path);
+	set_proc_strings(&img, ex.execfn);
+	rc = kd_vcpu_create(&vm, 0, &vcpu);
+	if (rc) {
+		kd_err("cannot create a vCPU: %s", strerror(-rc));
+		return 125;
+	}
+	vcpu.user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
+	kd_vcpu_resume_user(&vcpu);
+	t[4] = t[5] = now_ms();
+	if (kd_verbose)
+		summary(&vm, &ex, &img, t);
+	kd_exec_free(&ex);
+	return kd_vcpu_loop(&vcpu);
+}

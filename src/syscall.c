@@ -1,0 +1,250 @@
+/* syscall.c: every target syscall is executed by the host thread that runs its vCPU.
+ * Most are passed through untouched; the few that concern state kdune owns (the address
+ * space, FS/GS bases, signal handlers, kdune's descriptors, /proc/self/exe) are handled
+ * here. */
+#include "syscall.h"
+#include "fault.h"
+#include "layout.h"
+#include "log.h"
+#include "trace.h"
+#include "uaccess.h"
+#include <asm/prctl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+#define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
+
+static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
+{
+	uint64_t val;
+	switch (a[0]) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (a[1] >= KD_USER_TOP)
+			return -EPERM;
+		return kd_vcpu_set_msr(v, a[0] == ARCH_SET_FS ? KD_MSR_FS_BASE : KD_MSR_GS_BASE,
+				       a[1]);
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		if (kd_vcpu_get_msr(v, a[0] == ARCH_GET_FS ? KD_MSR_FS_BASE : KD_MSR_GS_BASE, &val))
+			return -EIO;
+		return kd_copy_to_user(v->vm, a[1], &val, sizeof(val));
+	case ARCH_GET_CPUID:
+	case ARCH_GET_XCOMP_SUPP:
+	case ARCH_GET_XCOMP_PERM:
+	case ARCH_REQ_XCOMP_PERM:
+		/* About the CPU's features, which the guest shares with this thread. */
+		return kd_raw_syscall(SYS_arch_prctl, a[0], a[1], 0, 0, 0, 0);
+	default:
+		/* CPUID faulting, shadow stacks, vDSO moves: not offered inside the VM. */
+		return -EINVAL;
+	}
+}
+
+/* The target's view of its signal handlers; the host keeps its own dispositions. */
+struct ksigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+static struct ksigaction target_sa[65];
+static int target_sa_init;
+
+static void sa_init(void)
+{
+	for (int sig = 1; sig < 65 && !target_sa_init; sig++)
+		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&target_sa[sig], 8, 0,
+			       0);
+	target_sa_init = 1;
+}
+
+static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
+{
+	struct ksigaction act;
+	int sig = (int)a[0];
+	if (a[3] != 8 || sig < 1 || sig > 64)
+		return -EINVAL;
+	sa_init();
+	if (a[1] && kd_copy_from_user(v->vm, &act, a[1], sizeof(act)))
+		return -EFAULT;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (a[2] && kd_copy_to_user(v->vm, a[2], &target_sa[sig], sizeof(act)))
+		return -EFAULT;
+	if (!a[1])
+		return 0;
+	/*
+	 * SIG_DFL and SIG_IGN mean the same on the host. A handler address is guest code and
+	 * must never run on the host: the host keeps the default action until signal
+	 * delivery into the guest exists.
+	 */
+	struct ksigaction host = {.handler = act.handler > 1 ? 0 : act.handler,
+				  .flags = act.flags & ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
+				  .mask = act.mask};
+	long r = kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, (uint64_t)&host, 0, 8, 0, 0);
+	if (!IS_ERR(r))
+		target_sa[sig] = act;
+	return r;
+}
+
+/* Is path one of the names of this process's executable? */
+static int is_self_exe(const char *p)
+{
+	char own[64];
+	snprintf(own, sizeof(own), "/proc/%d/exe", getpid());
+	return !strcmp(p, "/proc/self/exe") || !strcmp(p, "/proc/thread-self/exe") ||
+	       !strcmp(p, own);
+}
+
+/* readlink(at) of /proc/self/exe names the target, not kdune. */
+static long readlink_exe(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	int at = nr == SYS_readlinkat;
+	char path[64];
+	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
+	if (n < 0 || !is_self_exe(path))
+		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
+	size_t len = strlen(v->vm->exe), size = a[at + 2];
+	if ((long)size <= 0)
+		return -EINVAL;
+	if (len > size)
+		len = size;
+	return kd_copy_to_user(v->vm, a[at + 1], v->vm->exe, len) ?: (long)len;
+}
+
+static long open_exe(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	int at = nr == SYS_openat;
+	char path[64];
+	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
+	if (n < 0 || !is_self_exe(path))
+		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
+	return kd_raw_syscall(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)v->vm->exe, a[at + 1],
+			      a[at + 2], 0, 0);
+}
+
+static long close_range_around_ours(const uint64_t a[6])
+{
+	/* Close around kdune's descriptors: they do not exist for the target. */
+	uint64_t first = a[0], last = a[1];
+	for (uint64_t fd = first; fd <= last && fd < (1u << 20); fd++) {
+		if (!kd_fd_is_ours((long)fd))
+			continue;
+		if (fd > first) {
+			long r = kd_raw_syscall(SYS_close_range, first, fd - 1, a[2], 0, 0, 0);
+			if (IS_ERR(r))
+				return r;
+		}
+		first = fd + 1;
+	}
+	return first <= last ? kd_raw_syscall(SYS_close_range, first, last, a[2], 0, 0, 0) : 0;
+}
+
+static long unsupported(long nr)
+{
+	static int said[512];
+	if (nr >= 0 && nr < 512 && !said[nr]++)
+		kd_info("%s is not supported yet: returning ENOSYS", kd_syscall_name(nr));
+	return -ENOSYS;
+}
+
+/* Calls whose first argument is a descriptor that must not be one of kdune's. */
+static int fd_arg_is_ours(long nr, const uint64_t a[6])
+{
+	switch (nr) {
+	case SYS_ioctl:
+	case SYS_fcntl:
+	case SYS_dup:
+	case SYS_close:
+		return kd_fd_is_ours((long)a[0]);
+	case SYS_dup2:
+	case SYS_dup3:
+		return kd_fd_is_ours((long)a[0]) || kd_fd_is_ours((long)a[1]);
+	case SYS_mmap:
+		return !(a[3] & MAP_ANONYMOUS) && kd_fd_is_ours((long)a[4]);
+	default:
+		return 0;
+	}
+}
+
+long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	if (fd_arg_is_ours(nr, a))
+		return -EBADF;
+	switch (nr) {
+	case SYS_brk:
+		return kd_sys_brk(v->vm, a[0]);
+	case SYS_mmap:
+		return kd_sys_mmap(v->vm, a);
+	case SYS_munmap:
+		return kd_sys_munmap(v->vm, a);
+	case SYS_mremap:
+		return kd_sys_mremap(v->vm, a);
+	case SYS_mprotect:
+	case SYS_pkey_mprotect:
+	case SYS_madvise:
+	case SYS_mlock:
+	case SYS_mlock2:
+	case SYS_munlock:
+	case SYS_msync:
+	case SYS_remap_file_pages:
+		return kd_sys_range(v->vm, nr, a);
+	case SYS_shmat:
+		return kd_sys_shmat(v->vm, a);
+	case SYS_shmdt:
+		return kd_sys_shmdt(v->vm, a);
+	case SYS_arch_prctl:
+		return arch_prctl(v, a);
+	case SYS_rseq:
+		return -ENOSYS; /* as under a seccomp filter; glibc carries on without it */
+	case SYS_exit:
+	case SYS_exit_group:
+		if (v->vm->trace)
+			kd_trace_noreturn(v->vm->trace, nr, a);
+		kd_target_exit(v->vm, (int)a[0]);
+	case SYS_rt_sigaction:
+		return rt_sigaction(v, a);
+	case SYS_readlink:
+	case SYS_readlinkat:
+		return readlink_exe(v, nr, a);
+	case SYS_open:
+	case SYS_openat:
+		return open_exe(v, nr, a);
+	case SYS_close_range:
+		return close_range_around_ours(a);
+	case SYS_seccomp:
+		return -EINVAL; /* a filter on this thread would filter kdune itself */
+	case SYS_prctl:
+		if (a[0] == PR_SET_SECCOMP)
+			return -EINVAL;
+		break;
+	case SYS_rt_sigreturn:
+	case SYS_clone:
+	case SYS_clone3:
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_execve:
+	case SYS_execveat:
+		return unsupported(nr);
+	}
+	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+void kd_syscall(struct kd_vcpu *v)
+{
+	struct kvm_regs *u = &v->user;
+	long nr = (long)u->rax;
+	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
+	v->vm->nsyscalls++;
+	long ret = kd_syscall_dispatch(v, nr, a);
+	if (v->vm->trace)
+		kd_trace_syscall(v->vm->trace, nr, a, ret);
+	u->rax = (uint64_t)ret;
+}

@@ -1,0 +1,34 @@
+/* syscall.h: the syscall dispatcher, independent of how a request reaches it. */
+#pragma once
+#include <stdint.h>
+#include "vcpu.h"
+
+/* Serve the syscall in v->user (rax, rdi, rsi, rdx, r10, r8, r9); result in v->user.rax. */
+void kd_syscall(struct kd_vcpu *v);
+/* Execute one syscall for the target; returns the raw kernel result (-errno on error). */
+long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+
+/* The host kernel, without libc's errno. */
+static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				  uint64_t a4, uint64_t a5)
+{
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* sysmem.c: the calls that change the address space. */
+long kd_sys_brk(struct kd_vm *vm, uint64_t addr);
+long kd_sys_mmap(struct kd_vm *vm, const uint64_t a[6]);
+long kd_sys_munmap(struct kd_vm *vm, const uint64_t a[6]);
+long kd_sys_mremap(struct kd_vm *vm, const uint64_t a[6]);
+/* mprotect, madvise, ...: calls on a range that must not touch kdune's own memory. */
+long kd_sys_range(struct kd_vm *vm, long nr, const uint64_t a[6]);
+long kd_sys_shmat(struct kd_vm *vm, const uint64_t a[6]);
+long kd_sys_shmdt(struct kd_vm *vm, const uint64_t a[6]);

@@ -1,0 +1,51 @@
+/* vm.h: one KVM VM per target process, and the state of its address space. */
+#pragma once
+#include <stdint.h>
+#include <stdio.h>
+#include "memslot.h"
+#include "paging.h"
+#include "regions.h"
+
+enum kd_backend {
+	KD_BACKEND_HW,  /* VT-x/SVM: guest ring 0 is real, `syscall` reaches CPL0 */
+	KD_BACKEND_PVM, /* kvm_pvm: ring 0 emulated, `syscall` stays at CPL3 */
+};
+
+struct kd_vm {
+	int kvm_fd, vm_fd;
+	enum kd_backend backend;
+	int run_size;
+	int max_vcpus;
+	int sync_regs; /* KVM_CAP_SYNC_REGS covers the GPRs */
+	unsigned phys_bits;
+	uint64_t xcr0;
+	struct kvm_cpuid2 *cpuid;
+	uint8_t *karea; /* host memory behind KD_KBASE */
+	struct kd_pt pt;
+	struct kd_memslots slots;
+	struct kd_regions target; /* address ranges the target owns */
+	struct kd_regions host;   /* kdune's own ranges: never handed to the target */
+	uint64_t brk_start, brk_cur;
+	/* Where the target's program file is, for /proc/self/exe. */
+	char exe[4096];
+	FILE *trace;
+	/* Exit counters, for -v. */
+	uint64_t nsyscalls, nfaults, nmemfaults, nintr, nexits;
+	int verbose;
+};
+
+/* Open the KVM device and check the API. Returns 0, or -1 with a one-line reason. */
+int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen);
+/* Create the VM, its ring-0 area and page tables. Returns 0 or -errno. */
+int kd_vm_create(struct kd_vm *vm);
+const char *kd_backend_name(enum kd_backend b);
+
+/* The target now owns [start, start+len): slots and page tables follow. 0 or -errno. */
+int kd_mem_add(struct kd_vm *vm, uint64_t start, uint64_t len);
+/* The target gave up [start, start+len) (already unmapped or moved on the host). */
+void kd_mem_remove(struct kd_vm *vm, uint64_t start, uint64_t len);
+/* Host pointer for a guest-virtual address in the ring-0 area. */
+static inline void *kd_karea_ptr(struct kd_vm *vm, uint64_t gva)
+{
+	return vm->karea + (gva - 0xffffff8000000000ULL);
+}
