@@ -22,13 +22,13 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check unit integration san fuzz bench install clean format example
-all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS)
+all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/obj/%.o: src/%.S | $(B)/obj
 	$(CC) $(ASFLAGS) -c $< -o $@
-$(B)/obj $(B)/tests $(B)/progs $(B)/bench:
+$(B)/obj $(B)/tests $(B)/progs $(B)/bench $(B)/examples:
 	mkdir -p $@
 
 $(B)/libkdune.a: $(LIB_OBJS)
@@ -58,7 +58,11 @@ unit: $(UNIT_BINS)
 integration: all
 	tests/integration/run.sh $(B)
 
-check: unit integration
+# Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
+# ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
+check: unit integration san
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+CHECK_FUZZ_SECONDS ?= 30
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
 san:
@@ -81,8 +85,12 @@ $(B)/bench/%: bench/%.c | $(B)/bench
 bench: all $(BENCH_BINS)
 	bench/run.sh $(B)
 
-example: $(B)/kdune
-	$(B)/kdune run -- /bin/sh -c 'echo "hello from $$(uname -m) inside kdune"; ls -la / | head -5'
+$(B)/examples/%: examples/%.c | $(B)/examples
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+
+# The built-in example: a program run inside a VM, with kdune's start-up summary.
+example: $(B)/kdune $(B)/examples/hello
+	$(B)/kdune run -v -- $(B)/examples/hello
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \

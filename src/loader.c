@@ -53,8 +53,11 @@ static uint64_t page_up(uint64_t v)
 	return (v + KD_PAGE - 1) & ~(KD_PAGE - 1);
 }
 
-__attribute__((format(printf, 3, 4))) static int setmsg(char *err, size_t errlen,
-							const char *fmt, ...)
+static int setmsg(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Formats the one-line reason for the caller; always returns -1 for "return setmsg(...)". */
+static int setmsg(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,8 +102,7 @@ static int check_ehdr(const Elf64_Ehdr *eh, char *err, size_t errlen)
 		return bad_format(err, errlen);
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
 		return bad_format(err, errlen);
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 ||
-	    eh->e_phnum > KD_MAX_PHNUM)
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum > KD_MAX_PHNUM)
 		return bad_format(err, errlen);
 	return 0;
 }
@@ -122,7 +124,8 @@ static int check_load(const Elf64_Phdr *ph, uint64_t file_size, char *err, size_
 		return corrupt(err, errlen, "PT_LOAD data beyond end of file");
 	/* Unsigned wrap-around keeps the modulo right for a power-of-two page size. */
 	if ((ph->p_vaddr - ph->p_offset) & (KD_PAGE - 1))
-		return corrupt(err, errlen, "PT_LOAD p_vaddr and p_offset differ modulo the page size");
+		return corrupt(err, errlen,
+			       "PT_LOAD p_vaddr and p_offset differ modulo the page size");
 	if (!range_ok(ph->p_vaddr, ph->p_memsz, KD_USER_END))
 		return corrupt(err, errlen, "PT_LOAD outside the user address space");
 	return 0;
@@ -241,8 +244,7 @@ static bool spacetab(char c)
 	return c == ' ' || c == '\t';
 }
 
-int kd_shebang_parse(const char *buf, size_t len, char *interp, size_t ilen, char *arg,
-		     size_t alen)
+int kd_shebang_parse(const char *buf, size_t len, char *interp, size_t ilen, char *arg, size_t alen)
 {
 	size_t end, i, name, name_end, a;
 
@@ -299,8 +301,7 @@ static size_t count_strv(char *const *v)
 }
 
 /* Pushes v[n-1] first so the strings end up contiguous and in order, like the kernel. */
-static bool push_strv(struct sbuild *b, char *const *v, size_t n, uint64_t *start,
-		      uint64_t *end)
+static bool push_strv(struct sbuild *b, char *const *v, size_t n, uint64_t *start, uint64_t *end)
 {
 	*end = (uint64_t)(uintptr_t)b->p;
 	for (size_t i = n; i-- > 0;)
@@ -355,8 +356,8 @@ static void put_auxv(uint64_t *sp, const struct kd_stack_in *in, const struct st
 	put_aux(sp, AT_NULL, 0);
 }
 
-static bool push_strings(struct sbuild *b, const struct kd_stack_in *in, size_t argc,
-			 size_t envc, struct stack_refs *r, struct kd_image *img)
+static bool push_strings(struct sbuild *b, const struct kd_stack_in *in, size_t argc, size_t envc,
+			 struct stack_refs *r, struct kd_image *img)
 {
 	static const uint8_t zeros[16];
 	const uint8_t *rnd = in->random16 ? in->random16 : zeros;
@@ -580,8 +581,8 @@ static int path_search(const char *name, char *out, char *err, size_t errlen)
 		colon = strchr(p, ':');
 		if (!colon)
 			colon = p + strlen(p);
-		if (*name && join_path(out, p, (size_t)(colon - p), name) &&
-		    stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (*name && join_path(out, p, (size_t)(colon - p), name) && stat(out, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
 			if (faccessat(AT_FDCWD, out, X_OK, AT_EACCESS) == 0)
 				return 0;
 			denied = true;
@@ -685,12 +686,13 @@ static int follow_script(struct resolve *r, const uint8_t *head, size_t len, con
 			 char *err, size_t errlen)
 {
 	char interp[KD_SHEBANG_MAX + 1], arg[KD_SHEBANG_MAX + 1];
+	const char *line = (const char *)head;
 
 	if (r->depth >= KD_MAX_SCRIPTS) {
 		setmsg(err, errlen, "%s: %s", first, strerror(ELOOP));
 		return KD_STATUS_NOEXEC;
 	}
-	if (kd_shebang_parse((const char *)head, len, interp, sizeof(interp), arg, sizeof(arg)) < 0) {
+	if (kd_shebang_parse(line, len, interp, sizeof(interp), arg, sizeof(arg)) < 0) {
 		setmsg(err, errlen, "%s: bad interpreter: empty #! line", r->cur);
 		return KD_STATUS_NOEXEC;
 	}
@@ -730,53 +732,53 @@ static int resolve_step(struct resolve *r, const char *first, char *err, size_t 
 	return 0;
 }
 
+/* Copies argv; the result is a NULL-terminated array even when argv is empty. */
 static bool copy_argv(struct argvec *a, char *const argv[])
 {
+	a->v = calloc(8, sizeof(char *));
+	if (!a->v)
+		return false;
+	a->cap = 8;
 	for (size_t i = 0; argv && argv[i]; i++)
 		if (!av_push(a, argv[i]))
 			return false;
 	return true;
 }
 
+static int no_memory(const char *prog, char *err, size_t errlen)
+{
+	setmsg(err, errlen, "%s: %s", prog, strerror(ENOMEM));
+	return KD_STATUS_NOEXEC;
+}
+
 int kd_resolve(const char *prog, char *const argv[], struct kd_exec *out, char *err, size_t errlen)
 {
-	struct resolve *r;
+	/* Heap, not stack: two PATH_MAX buffers on top of the caller's own. */
+	struct resolve *r = calloc(1, sizeof(*r));
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!prog)
 		prog = "";
-	/* Two PATH_MAX buffers: keep them off the (possibly small) caller stack. */
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		setmsg(err, errlen, "%s: %s", prog, strerror(ENOMEM));
-		return KD_STATUS_NOEXEC;
-	}
-	rc = find_program(prog, r->cur, err, errlen);
-	if (!rc && !copy_argv(&r->av, argv)) {
-		setmsg(err, errlen, "%s: %s", prog, strerror(ENOMEM));
-		rc = KD_STATUS_NOEXEC;
-	}
+	if (!r || !copy_argv(&r->av, argv))
+		rc = no_memory(prog, err, errlen);
+	else
+		rc = find_program(prog, r->cur, err, errlen);
 	if (!rc) {
 		strcpy(out->execfn, r->cur);
 		while ((rc = resolve_step(r, out->execfn, err, errlen)) == 1)
 			;
 	}
-	if (rc) {
-		av_free(&r->av);
-	} else {
+	if (!rc) {
 		strcpy(out->path, r->cur);
-		/* An empty argv still needs a NULL-terminated array. */
-		if (!r->av.v)
-			r->av.v = calloc(1, sizeof(char *));
 		out->argv = r->av.v;
 		out->argc = (int)r->av.n;
+		r->av.v = NULL;
+		r->av.n = 0;
 	}
+	if (r)
+		av_free(&r->av);
 	free(r);
-	if (!rc && !out->argv) {
-		setmsg(err, errlen, "%s: %s", prog, strerror(ENOMEM));
-		return KD_STATUS_NOEXEC;
-	}
 	return rc;
 }
 

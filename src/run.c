@@ -70,15 +70,16 @@ static void on_map(void *ctx, uint64_t start, uint64_t len)
 		c->rc = kd_mem_add(c->vm, start, len);
 }
 
-/* /proc/self/cmdline and environ read the target's strings, as natively. */
-static void set_proc_strings(const struct kd_image *img, const char *execfn)
+/*
+ * /proc/self/cmdline reads the target's strings when the kernel lets kdune point it there
+ * (CAP_SYS_RESOURCE); otherwise syscall.c serves the target's own reads of it.
+ */
+static void set_proc_strings(struct kd_vm *vm, const struct kd_image *img, const char *execfn)
 {
-	prctl(PR_SET_MM, PR_SET_MM_ARG_START, img->arg_start, 0, 0);
-	prctl(PR_SET_MM, PR_SET_MM_ARG_END, img->arg_end, 0, 0);
-	prctl(PR_SET_MM, PR_SET_MM_ARG_START, img->arg_start, 0, 0);
-	prctl(PR_SET_MM, PR_SET_MM_ENV_START, img->env_start, 0, 0);
-	prctl(PR_SET_MM, PR_SET_MM_ENV_END, img->env_end, 0, 0);
-	prctl(PR_SET_MM, PR_SET_MM_ENV_START, img->env_start, 0, 0);
+	vm->arg_start = img->arg_start;
+	vm->arg_end = img->arg_end;
+	vm->cmdline_native = prctl(PR_SET_MM, PR_SET_MM_ARG_START, img->arg_start, 0, 0) == 0 &&
+			     prctl(PR_SET_MM, PR_SET_MM_ARG_END, img->arg_end, 0, 0) == 0;
 	char name[4096];
 	snprintf(name, sizeof(name), "%s", execfn);
 	prctl(PR_SET_NAME, basename(name), 0, 0, 0);
@@ -167,7 +168,8 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	vm.brk_start = vm.brk_cur = img.brk_start;
 	if (!realpath(ex.path, vm.exe))
 		snprintf(vm.exe, sizeof(vm.exe), "%s", ex.path);
-	set_proc_strings(&img, ex.execfn);
+	set_proc_strings(&vm, &img, ex.execfn);
+	t[4] = now_ms();
 	rc = kd_vcpu_create(&vm, 0, &vcpu);
 	if (rc) {
 		kd_err("cannot create a vCPU: %s", strerror(-rc));
@@ -175,7 +177,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	}
 	vcpu.user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
 	kd_vcpu_resume_user(&vcpu);
-	t[4] = t[5] = now_ms();
+	t[5] = now_ms();
 	if (kd_verbose)
 		summary(&vm, &ex, &img, t);
 	kd_exec_free(&ex);

@@ -94,13 +94,45 @@ static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
 	return r;
 }
 
-/* Is path one of the names of this process's executable? */
+/* Which of this process's own /proc files path names, if any: "exe", "cmdline" or NULL. */
+static const char *proc_self_file(const char *p)
+{
+	char own[32];
+	int n = snprintf(own, sizeof(own), "/proc/%d/", getpid());
+	const char *rest = !strncmp(p, "/proc/self/", 11)	 ? p + 11
+			   : !strncmp(p, "/proc/thread-self/", 18) ? p + 18
+			   : !strncmp(p, own, (size_t)n)		 ? p + n
+								 : NULL;
+	if (rest && (!strcmp(rest, "exe") || !strcmp(rest, "cmdline")))
+		return rest;
+	return NULL;
+}
+
 static int is_self_exe(const char *p)
 {
-	char own[64];
-	snprintf(own, sizeof(own), "/proc/%d/exe", getpid());
-	return !strcmp(p, "/proc/self/exe") || !strcmp(p, "/proc/thread-self/exe") ||
-	       !strcmp(p, own);
+	const char *f = proc_self_file(p);
+	return f && !strcmp(f, "exe");
+}
+
+/* A snapshot of the target's argv strings, read like the kernel reads them. */
+static long open_cmdline(struct kd_vm *vm, uint64_t flags)
+{
+	static char buf[1 << 17];
+	uint64_t len = vm->arg_end - vm->arg_start;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	if (kd_copy_from_user(vm, buf, vm->arg_start, len))
+		return -EFAULT;
+	long fd = kd_raw_syscall(SYS_memfd_create, (uint64_t)"cmdline",
+				 flags & O_CLOEXEC ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
+	if (IS_ERR(fd))
+		return fd;
+	if (kd_raw_syscall(SYS_write, (uint64_t)fd, (uint64_t)buf, len, 0, 0, 0) != (long)len) {
+		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+		return -EIO;
+	}
+	kd_raw_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0, 0, 0);
+	return fd;
 }
 
 /* readlink(at) of /proc/self/exe names the target, not kdune. */
@@ -119,13 +151,16 @@ static long readlink_exe(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	return kd_copy_to_user(v->vm, a[at + 1], v->vm->exe, len) ?: (long)len;
 }
 
-static long open_exe(struct kd_vcpu *v, long nr, const uint64_t a[6])
+static long open_proc_self(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	int at = nr == SYS_openat;
 	char path[64];
 	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
-	if (n < 0 || !is_self_exe(path))
+	const char *f = n < 0 ? NULL : proc_self_file(path);
+	if (!f || (!strcmp(f, "cmdline") && v->vm->cmdline_native))
 		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
+	if (!strcmp(f, "cmdline"))
+		return open_cmdline(v->vm, a[at + 1]);
 	return kd_raw_syscall(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)v->vm->exe, a[at + 1],
 			      a[at + 2], 0, 0);
 }
@@ -216,7 +251,7 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return readlink_exe(v, nr, a);
 	case SYS_open:
 	case SYS_openat:
-		return open_exe(v, nr, a);
+		return open_proc_self(v, nr, a);
 	case SYS_close_range:
 		return close_range_around_ours(a);
 	case SYS_seccomp:

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <asm/prctl.h>
 #include <linux/futex.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 
 /* Longest buffer or string strace shows by default before "...". */
@@ -317,10 +318,15 @@ static const char *named_escape(unsigned char c)
 	return NULL;
 }
 
-static void put_quoted(struct sb *b, const unsigned char *s, size_t n)
+/* all_hex: every byte as \xNN, as strace shows random bytes (getrandom). */
+static void put_quoted(struct sb *b, const unsigned char *s, size_t n, bool all_hex)
 {
 	sb_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
+		if (all_hex) {
+			sb_printf(b, "\\x%02x", s[i]);
+			continue;
+		}
 		const char *esc = named_escape(s[i]);
 		bool digit_next = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
 
@@ -352,13 +358,13 @@ static void put_cstr(struct sb *b, uint64_t addr, size_t limit)
 		put_hex(b, addr);
 		return;
 	}
-	put_quoted(b, (unsigned char *)buf, (size_t)n > limit ? limit : (size_t)n);
+	put_quoted(b, (unsigned char *)buf, (size_t)n > limit ? limit : (size_t)n, false);
 	if ((size_t)n > limit)
 		sb_puts(b, "...");
 }
 
 /* A guest buffer of known length: the first TRACE_STRLEN bytes. */
-static void put_buf(struct sb *b, uint64_t addr, uint64_t len)
+static void put_buf(struct sb *b, uint64_t addr, uint64_t len, bool all_hex)
 {
 	unsigned char buf[TRACE_STRLEN] = {0};
 	size_t n = len < TRACE_STRLEN ? (size_t)len : TRACE_STRLEN;
@@ -371,7 +377,7 @@ static void put_buf(struct sb *b, uint64_t addr, uint64_t len)
 		put_hex(b, addr);
 		return;
 	}
-	put_quoted(b, buf, n);
+	put_quoted(b, buf, n, all_hex);
 	if (len > n)
 		sb_puts(b, "...");
 }
@@ -439,14 +445,18 @@ static const struct sym at_syms[] = {
     S(AT_SYMLINK_NOFOLLOW), S(AT_SYMLINK_FOLLOW),  S(AT_NO_AUTOMOUNT), S(AT_EMPTY_PATH),
     S(AT_STATX_FORCE_SYNC), S(AT_STATX_DONT_SYNC), S(AT_RECURSIVE),
 };
+/* statx always names its sync type, even the default 0. */
+static const struct sym statx_sync_syms[] = {S(AT_STATX_SYNC_AS_STAT), S(AT_STATX_FORCE_SYNC),
+					     S(AT_STATX_DONT_SYNC)};
 static const struct sym unlinkat_syms[] = {S(AT_REMOVEDIR)};
 static const struct sym faccessat_syms[] = {S(AT_SYMLINK_NOFOLLOW), S(AT_EACCESS),
 					    S(AT_EMPTY_PATH)};
 static const struct sym access_syms[] = {S(R_OK), S(W_OK), S(X_OK)};
 static const struct sym statx_syms[] = {
-    S(STATX_BASIC_STATS), S(STATX_TYPE),   S(STATX_MODE),  S(STATX_NLINK),  S(STATX_UID),
-    S(STATX_GID),	  S(STATX_ATIME),  S(STATX_MTIME), S(STATX_CTIME),  S(STATX_INO),
-    S(STATX_SIZE),	  S(STATX_BLOCKS), S(STATX_BTIME), S(STATX_MNT_ID), S(STATX_DIOALIGN),
+    S(STATX_ALL),    S(STATX_BASIC_STATS), S(STATX_TYPE),   S(STATX_MODE),
+    S(STATX_NLINK),  S(STATX_UID),	   S(STATX_GID),    S(STATX_ATIME),
+    S(STATX_MTIME),  S(STATX_CTIME),	   S(STATX_INO),    S(STATX_SIZE),
+    S(STATX_BLOCKS), S(STATX_BTIME),	   S(STATX_MNT_ID), S(STATX_DIOALIGN),
 };
 static const struct sym prot_syms[] = {S(PROT_READ), S(PROT_WRITE),	S(PROT_EXEC),
 				       S(PROT_SEM),  S(PROT_GROWSDOWN), S(PROT_GROWSUP)};
@@ -585,8 +595,8 @@ static const struct sym msg_syms[] = {
 static const struct sym shut_syms[] = {S(SHUT_RD), S(SHUT_WR), S(SHUT_RDWR)};
 static const struct sym epollop_syms[] = {S(EPOLL_CTL_ADD), S(EPOLL_CTL_DEL), S(EPOLL_CTL_MOD)};
 static const struct sym epollflag_syms[] = {S(EPOLL_CLOEXEC)};
-static const struct sym efd_syms[] = {S(EFD_SEMAPHORE), S(EFD_NONBLOCK), S(EFD_CLOEXEC)};
-static const struct sym tfd_syms[] = {S(TFD_NONBLOCK), S(TFD_CLOEXEC)};
+static const struct sym efd_syms[] = {S(EFD_SEMAPHORE), S(EFD_CLOEXEC), S(EFD_NONBLOCK)};
+static const struct sym tfd_syms[] = {S(TFD_CLOEXEC), S(TFD_NONBLOCK)};
 static const struct sym ioctl_syms[] = {
     S(TCGETS),	   S(TCSETS),	 S(TCSETSW),   S(TCSETSF),  S(TCFLSH),	 S(TCXONC),
     S(TIOCSCTTY),  S(TIOCGPGRP), S(TIOCSPGRP), S(TIOCOUTQ), S(TIOCSTI),	 S(TIOCGWINSZ),
@@ -669,8 +679,12 @@ enum kind {
 	A_OPEN_MODE, /* shown only when the preceding open flags create a file */
 	A_PATH,
 	A_STR,
-	A_BUF_IN,  /* length is the next argument */
-	A_BUF_OUT, /* length is the return value */
+	A_BUF_IN,      /* length is the next argument */
+	A_BUF_OUT,     /* length is the return value */
+	A_BUF_OUT_HEX, /* same, every byte as \xNN */
+	A_U64_OUT,
+	A_MREMAP_ADDR, /* shown only with MREMAP_FIXED */
+	A_SOCK_PROTO,
 	A_PATH_OUT,
 	A_ARGV,
 	A_ENVP,
@@ -687,6 +701,7 @@ enum kind {
 	A_OPEN_FLAGS,
 	A_O_FLAGS, /* O_* flags without an access mode (pipe2, dup3) */
 	A_AT_FLAGS,
+	A_STATX_FLAGS,
 	A_UNLINKAT_FLAGS,
 	A_FACCESSAT_FLAGS,
 	A_ACCESS_MODE,
@@ -727,7 +742,7 @@ enum kind {
 };
 
 /* Return value styles. R_DEC is 0 so a variant that says nothing keeps the row's style. */
-enum ret_style { R_DEC, R_HEX, R_OCT, R_FLAGS };
+enum ret_style { R_DEC, R_HEX, R_OCT, R_FLAGS, R_POLL };
 
 /* One syscall being printed. */
 struct call {
@@ -742,7 +757,8 @@ typedef bool fmt_fn(struct sb *b, const struct call *c, int i);
 /*
  * How a kind prints. Either fmt, or symbols: the bits under enum_mask are one enum value
  * (e.g. the access mode of open flags), the rest are flags. An unknown enum value prints
- * in hex with a "/ * unknown * /" comment, or in decimal when there is no comment.
+ * in hex followed by a comment naming the unknown (0x7 then SEEK_??? in a C comment), or
+ * in decimal (hex when .hex) when the kind has no such name.
  */
 struct kind_desc {
 	fmt_fn *fmt;
@@ -821,6 +837,32 @@ static bool fmt_open_mode(struct sb *b, const struct call *c, int i)
 	return true;
 }
 
+static bool fmt_mremap_addr(struct sb *b, const struct call *c, int i)
+{
+	if (i == 0 || !(c->a[i - 1] & MREMAP_FIXED))
+		return false;
+	put_ptr(b, c->a[i]);
+	return true;
+}
+
+/* The protocol is an IPPROTO_* number only for the IP families. */
+static bool fmt_sock_proto(struct sb *b, const struct call *c, int i)
+{
+	static const struct sym ipproto_syms[] = {
+	    S(IPPROTO_IP),   S(IPPROTO_ICMP),	S(IPPROTO_TCP),	 S(IPPROTO_UDP),
+	    S(IPPROTO_IPV6), S(IPPROTO_ICMPV6), S(IPPROTO_SCTP), S(IPPROTO_RAW),
+	};
+	const char *name = NULL;
+
+	if (i > 0 && (c->a[0] == AF_INET || c->a[0] == AF_INET6))
+		name = sym_name((struct symtab)SYMS(ipproto_syms), c->a[i]);
+	if (name)
+		sb_puts(b, name);
+	else
+		sb_printf(b, "%d", (int)c->a[i]);
+	return true;
+}
+
 static bool fmt_fd(struct sb *b, const struct call *c, int i)
 {
 	return fmt_int(b, c, i);
@@ -855,7 +897,7 @@ static bool fmt_str(struct sb *b, const struct call *c, int i)
 
 static bool fmt_buf_in(struct sb *b, const struct call *c, int i)
 {
-	put_buf(b, c->a[i], i < 5 ? c->a[i + 1] : 0);
+	put_buf(b, c->a[i], i < 5 ? c->a[i + 1] : 0, false);
 	return true;
 }
 
@@ -863,9 +905,33 @@ static bool fmt_buf_in(struct sb *b, const struct call *c, int i)
 static bool fmt_buf_out(struct sb *b, const struct call *c, int i)
 {
 	if (out_ready(c))
-		put_buf(b, c->a[i], (uint64_t)c->ret);
+		put_buf(b, c->a[i], (uint64_t)c->ret, false);
 	else
 		put_ptr(b, c->a[i]);
+	return true;
+}
+
+static bool fmt_buf_out_hex(struct sb *b, const struct call *c, int i)
+{
+	if (out_ready(c))
+		put_buf(b, c->a[i], (uint64_t)c->ret, true);
+	else
+		put_ptr(b, c->a[i]);
+	return true;
+}
+
+/* A 64-bit value the kernel stored (arch_prctl ARCH_GET_FS): [0x7f...]. */
+static bool fmt_u64_out(struct sb *b, const struct call *c, int i)
+{
+	uint64_t v;
+
+	if (out_ready(c) && c->a[i] && peek(&v, c->a[i], sizeof(v))) {
+		sb_putc(b, '[');
+		put_hex(b, v);
+		sb_putc(b, ']');
+	} else {
+		put_ptr(b, c->a[i]);
+	}
 	return true;
 }
 
@@ -926,7 +992,7 @@ static long count_ptrs(uint64_t addr)
 	return n;
 }
 
-/* execve's envp as strace abbreviates it: 0x7ffd... / * 23 vars * / */
+/* execve's envp as strace abbreviates it: the pointer, then the count in a C comment. */
 static bool fmt_envp(struct sb *b, const struct call *c, int i)
 {
 	uint64_t v = c->a[i];
@@ -1140,6 +1206,10 @@ static const struct kind_desc kinds[A_COUNT] = {
     [A_STR] = {.fmt = fmt_str},
     [A_BUF_IN] = {.fmt = fmt_buf_in},
     [A_BUF_OUT] = {.fmt = fmt_buf_out},
+    [A_BUF_OUT_HEX] = {.fmt = fmt_buf_out_hex},
+    [A_U64_OUT] = {.fmt = fmt_u64_out},
+    [A_MREMAP_ADDR] = {.fmt = fmt_mremap_addr},
+    [A_SOCK_PROTO] = {.fmt = fmt_sock_proto},
     [A_PATH_OUT] = {.fmt = fmt_path_out},
     [A_ARGV] = {.fmt = fmt_argv},
     [A_ENVP] = {.fmt = fmt_envp},
@@ -1155,6 +1225,10 @@ static const struct kind_desc kinds[A_COUNT] = {
     [A_OPEN_FLAGS] = {.enums = SYMS(accmode_syms), .enum_mask = O_ACCMODE, FLAGS(open_syms)},
     [A_O_FLAGS] = {FLAGS(open_syms)},
     [A_AT_FLAGS] = {FLAGS(at_syms)},
+    [A_STATX_FLAGS] = {.enums = SYMS(statx_sync_syms),
+		       .enum_mask = AT_STATX_SYNC_TYPE,
+		       FLAGS(at_syms),
+		       .hex = true},
     [A_UNLINKAT_FLAGS] = {FLAGS(unlinkat_syms)},
     [A_FACCESSAT_FLAGS] = {FLAGS(faccessat_syms)},
     [A_ACCESS_MODE] = {FLAGS(access_syms), .zero = "F_OK"},
@@ -1345,6 +1419,16 @@ static const struct variant prctl_var[] = {
     VAR(PR_SET_VMA, A_ULONG, A_PTR, A_ULONG, A_STR),
 };
 
+static const struct variant arch_prctl_var[] = {
+    VAR(ARCH_GET_FS, A_U64_OUT),
+    VAR(ARCH_GET_GS, A_U64_OUT),
+};
+
+static const struct variants arch_prctl_vars = {.sel = 0,
+						.mask = UINT32_MAX,
+						.v = arch_prctl_var,
+						.n = ARRAY_SIZE(arch_prctl_var),
+						.dflt = {A_HEX}};
 static const struct variants fcntl_vars = {
     .sel = 1, .mask = UINT32_MAX, .v = fcntl_var, .n = ARRAY_SIZE(fcntl_var), .dflt = {A_HEX}};
 static const struct variants futex_vars = {.sel = 1,
@@ -1413,7 +1497,7 @@ static const struct sc_desc sc_table[] = {
     SC(lstat, A_PATH, A_PTR),
     SC(fstat, A_FD, A_PTR),
     SC(newfstatat, A_DIRFD, A_PATH, A_PTR, A_AT_FLAGS),
-    SC(statx, A_DIRFD, A_PATH, A_AT_FLAGS, A_STATX_MASK, A_PTR),
+    SC(statx, A_DIRFD, A_PATH, A_STATX_FLAGS, A_STATX_MASK, A_PTR),
     SC(statfs, A_PATH, A_PTR),
     SC(fstatfs, A_FD, A_PTR),
     SC(access, A_PATH, A_ACCESS_MODE),
@@ -1491,7 +1575,7 @@ static const struct sc_desc sc_table[] = {
     SCR(mmap, R_HEX, A_PTR, A_ULONG, A_PROT, A_MAP_FLAGS, A_FD, A_HEX),
     SC(munmap, A_PTR, A_ULONG),
     SC(mprotect, A_PTR, A_ULONG, A_PROT),
-    SCR(mremap, R_HEX, A_PTR, A_ULONG, A_ULONG, A_MREMAP_FLAGS, A_PTR),
+    SCR(mremap, R_HEX, A_PTR, A_ULONG, A_ULONG, A_MREMAP_FLAGS, A_MREMAP_ADDR),
     SCR(brk, R_HEX, A_PTR),
     SC(madvise, A_PTR, A_ULONG, A_MADVICE),
     SC(msync, A_PTR, A_ULONG, A_MSYNC_FLAGS),
@@ -1519,7 +1603,7 @@ static const struct sc_desc sc_table[] = {
     SC(waitid, A_IDTYPE, A_INT, A_PTR, A_WAIT_OPTS, A_PTR),
     SC(unshare, A_CLONE_FLAGS),
     SC(setns, A_FD, A_CLONE_FLAGS),
-    SC(arch_prctl, A_ARCH_PRCTL, A_HEX),
+    SCV(arch_prctl, arch_prctl_vars, A_ARCH_PRCTL),
     SCV(prctl, prctl_vars, A_PRCTL_OPT),
     SC(set_tid_address, A_PTR),
     SC(set_robust_list, A_PTR, A_ULONG),
@@ -1570,7 +1654,7 @@ static const struct sc_desc sc_table[] = {
     SC(uname, A_PTR),
     SC(sysinfo, A_PTR),
     SC(sethostname, A_STR, A_INT),
-    SC(getrandom, A_BUF_OUT, A_ULONG, A_GRND_FLAGS),
+    SC(getrandom, A_BUF_OUT_HEX, A_ULONG, A_GRND_FLAGS),
     /* signals */
     SC(rt_sigaction, A_SIGNAL, A_PTR, A_PTR, A_ULONG),
     SC(rt_sigprocmask, A_SIG_HOW, A_SIGSET, A_SIGSET_OUT, A_ULONG),
@@ -1604,10 +1688,10 @@ static const struct sc_desc sc_table[] = {
     SC(eventfd, A_UINT),
     SC(eventfd2, A_UINT, A_EFD_FLAGS),
     /* polling */
-    SC(poll, A_PTR, A_UINT, A_INT),
-    SC(ppoll, A_PTR, A_UINT, A_TIMESPEC, A_SIGSET, A_ULONG),
-    SC(select, A_INT, A_PTR, A_PTR, A_PTR, A_PTR),
-    SC(pselect6, A_INT, A_PTR, A_PTR, A_PTR, A_TIMESPEC, A_PTR),
+    SCR(poll, R_POLL, A_PTR, A_UINT, A_INT),
+    SCR(ppoll, R_POLL, A_PTR, A_UINT, A_TIMESPEC, A_SIGSET, A_ULONG),
+    SCR(select, R_POLL, A_INT, A_PTR, A_PTR, A_PTR, A_PTR),
+    SCR(pselect6, R_POLL, A_INT, A_PTR, A_PTR, A_PTR, A_TIMESPEC, A_PTR),
     SC(epoll_create, A_INT),
     SC(epoll_create1, A_EPOLL_FLAGS),
     SC(epoll_ctl, A_FD, A_EPOLL_OP, A_FD, A_PTR),
@@ -1615,8 +1699,8 @@ static const struct sc_desc sc_table[] = {
     SC(epoll_pwait, A_FD, A_PTR, A_INT, A_INT, A_SIGSET, A_ULONG),
     SC(epoll_pwait2, A_FD, A_PTR, A_INT, A_TIMESPEC, A_SIGSET, A_ULONG),
     /* sockets */
-    SC(socket, A_FAMILY, A_SOCK_TYPE, A_INT),
-    SC(socketpair, A_FAMILY, A_SOCK_TYPE, A_INT, A_FDPAIR_OUT),
+    SC(socket, A_FAMILY, A_SOCK_TYPE, A_SOCK_PROTO),
+    SC(socketpair, A_FAMILY, A_SOCK_TYPE, A_SOCK_PROTO, A_FDPAIR_OUT),
     SC(connect, A_FD, A_PTR, A_UINT),
     SC(bind, A_FD, A_PTR, A_UINT),
     SC(listen, A_FD, A_INT),
@@ -1742,6 +1826,11 @@ static void put_ret(struct sb *b, long ret, int style, int ret_kind)
 			put_symbolic(b, &kinds[ret_kind], (uint64_t)ret);
 			sb_putc(b, ')');
 		}
+		break;
+	case R_POLL:
+		sb_printf(b, "%ld", ret);
+		if (!ret)
+			sb_puts(b, " (Timeout)");
 		break;
 	default:
 		sb_printf(b, "%ld", ret);

@@ -28,6 +28,9 @@ struct kd_vm {
 	uint64_t brk_start, brk_cur;
 	/* Where the target's program file is, for /proc/self/exe. */
 	char exe[4096];
+	/* The target's argv strings; served for /proc/self/cmdline unless PR_SET_MM worked. */
+	uint64_t arg_start, arg_end;
+	int cmdline_native;
 	FILE *trace;
 	/* Exit counters, for -v. */
 	uint64_t nsyscalls, nfaults, nmemfaults, nintr, nexits;

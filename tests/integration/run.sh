@@ -1,0 +1,457 @@
+#!/usr/bin/env bash
+# Integration tests: run real programs natively and under kdune and compare the results.
+#
+#   tests/integration/run.sh BUILD_DIR [REGEX]
+#
+# BUILD_DIR holds the kdune binary and progs/ (the helper programs built from tests/progs/).
+# REGEX (or $KDUNE_TESTS) selects tests by name. Environment:
+#   KDUNE_RUNNER  command line used instead of "BUILD_DIR/kdune run --" (e.g. "env" runs
+#                 everything natively, to check the harness); tests that need the real kdune
+#                 binary are then skipped, and KVM is not required.
+#   KDUNE_KEEP=1  keep the scratch directory (its path is printed).
+#   KD_TIMEOUT    seconds allowed for each command (default 120).
+# Prints one line per test (PASS name / FAIL name: reason / SKIP name: reason), failure details
+# indented below a FAIL line, and last "N passed, N failed, N skipped". Exits 1 if any failed.
+
+# Programs for perl, awk and python are given in single quotes on purpose.
+# shellcheck disable=SC2016
+set -u
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 BUILD_DIR [REGEX]" >&2
+	exit 2
+fi
+BUILD_DIR=$(cd "$1" 2>/dev/null && pwd) || {
+	echo "$0: $1: no such directory" >&2
+	exit 2
+}
+FILTER=${2:-${KDUNE_TESTS:-}}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=$(cd "$HERE/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
+
+export LC_ALL=C TZ=UTC
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ulimit -c 0
+
+KDUNE=$BUILD_DIR/kdune
+PROGS=$BUILD_DIR/progs
+RUNNER_SET=""
+if [ -n "${KDUNE_RUNNER:-}" ]; then
+	read -r -a RUNNER <<<"$KDUNE_RUNNER"
+	RUNNER_SET=1
+else
+	RUNNER=("$KDUNE" run --)
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kdune-it.XXXXXX") || exit 2
+cleanup() {
+	[ "${KDUNE_KEEP:-}" = 1 ] || rm -rf -- "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$WORK/t" "$WORK/in"
+IN=$WORK/in
+
+echo "# kdune: ${RUNNER[*]}"
+
+# --- KVM availability -----------------------------------------------------------------------
+KVM_SKIP=""
+if [ -z "$RUNNER_SET" ]; then
+	KVMCHECK=$PROGS/kvmcheck
+	if ! [ -x "$KVMCHECK" ]; then
+		KVMCHECK=$WORK/kvmcheck
+		"${CC:-cc}" -O1 -o "$KVMCHECK" "$SRCDIR/tests/progs/kvmcheck.c" 2>/dev/null || KVMCHECK=""
+	fi
+	if [ -z "$KVMCHECK" ]; then
+		KVM_SKIP="cannot check KVM: kvmcheck is not built and does not compile"
+		fail kvmcheck "$KVM_SKIP"
+	elif ! kvm_out=$(timeout 30 "$KVMCHECK" 2>&1); then
+		KVM_SKIP="KVM not usable: ${kvm_out:-kvmcheck failed}"
+	fi
+	echo "# KVM: ${KVM_SKIP:-ok}"
+fi
+
+# --- Generated inputs (made natively, read by both runs) ------------------------------------
+INPUT_ERR=""
+gen() { # gen FILE MODE BYTES SEED
+	timeout 120 "$PROGS/gendata" "$2" "$3" "$4" >"$IN/$1" || INPUT_ERR="cannot generate input $1"
+}
+if ! [ -x "$PROGS/gendata" ]; then
+	INPUT_ERR="helper program not built: $PROGS/gendata"
+else
+	gen lines.txt lines 1048576 1
+	gen mixed20.bin mixed 20971520 2
+	gen data3m.bin mixed 3145728 3
+	gen data5m.bin mixed 5242880 4
+	timeout 120 gzip -c "$IN/mixed20.bin" >"$IN/mixed20.bin.gz" || INPUT_ERR="gzip failed"
+fi
+printf 'hello\n' >"$IN/hello.txt"
+
+PYTHON=/usr/bin/python3
+PERL=/usr/bin/perl
+AWK=$(command -v awk || echo /usr/bin/awk)
+
+# Scripts for the #! tests.
+mkdir -p "$IN/scripts"
+cat >"$IN/scripts/calc.awk" <<EOF
+#!$AWK -f
+BEGIN {
+	for (i = 0; i < ARGC; i++)
+		printf "ARGV[%d]=%s\n", i, ARGV[i]
+	for (n = 1; n <= 20000; n++)
+		sum += (n * n) % 1009
+	printf "sum=%d sqrt2=%.8f\n", sum, sqrt(2)
+	exit 3
+}
+EOF
+cat >"$IN/scripts/calc.py" <<'EOF'
+#!/usr/bin/python3
+import sys
+print(sys.argv[1:])
+print(sum(x * x for x in range(100000)) % 1000003, sorted({"b": 2, "a": 1}.items()))
+sys.exit(4)
+EOF
+# Builtins only: nothing here may fork (no $(...), no pipes, no external commands).
+cat >"$IN/scripts/builtins.sh" <<'EOF'
+#!/bin/sh
+n=0
+for a in "$@"; do
+	n=$((n + 1))
+	echo "arg $n: $a"
+done
+i=0 a=0 b=1
+while [ $i -lt 50 ]; do
+	t=$((a + b))
+	a=$b
+	b=$t
+	i=$((i + 1))
+done
+echo "fib(50)=$a"
+s=hello-kdune-world
+echo "prefix ${s%%-*} suffix ${s##*-} length ${#s}"
+case "$1" in
+first) echo "first argument matched" ;;
+*) echo "no match" ;;
+esac
+printf '%s|%5d|%x\n' str 42 255
+echo "to stderr" >&2
+exit 5
+EOF
+chmod 755 "$IN"/scripts/*
+copy_sh_script() { cp -- "$IN/scripts/builtins.sh" "$1/"; }
+
+# --- Tests that need only the kdune binary, not KVM -----------------------------------------
+
+if need help real kdune; then
+	kd help --help
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail help "exit status $KD_STATUS, expected 0"
+	elif ! grep -qw run "$KD_OUT"; then
+		detail "stdout: $(head -c 300 "$KD_OUT")"
+		fail help "--help output on stdout does not mention 'run'"
+	else
+		pass help
+	fi
+fi
+
+if need version real kdune; then
+	kd version --version
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail version "exit status $KD_STATUS, expected 0"
+	elif ! grep -q '[0-9]' "$KD_OUT"; then
+		fail version "--version printed no version number on stdout"
+	else
+		pass version
+	fi
+fi
+
+if need bad_option real kdune; then
+	kd bad_option run --no-such-option -- /bin/true
+	if [ "$KD_STATUS" = 0 ] || ! [ -s "$KD_ERR" ]; then
+		fail bad_option "unknown option: status $KD_STATUS, stderr $(stat -c %s "$KD_ERR") bytes"
+	else
+		pass bad_option
+	fi
+fi
+
+if need not_found_127 real kdune; then
+	EXACT=1 expect_error not_found_127 127 "kdune: kdune-no-such-command: command not found" \
+		run -- kdune-no-such-command && pass not_found_127
+fi
+
+if need missing_path_127 real kdune; then
+	EXACT=1 expect_error missing_path_127 127 "kdune: ./nope: No such file or directory" \
+		run -- ./nope && pass missing_path_127
+fi
+
+if need errors_before_kvm real kdune; then
+	EXACT=1 expect_error errors_before_kvm 127 "kdune: kdune-no-such-command: command not found" \
+		run --kvm-device=/nonexistent -- kdune-no-such-command && pass errors_before_kvm
+fi
+
+# noexec_case NAME FILE: kdune must refuse FILE with 126 and one line "kdune: FILE: ...".
+noexec_case() {
+	if need "$1" real kdune; then
+		expect_error "$1" 126 "kdune: $2: " run -- "$2" arg && pass "$1"
+	fi
+}
+mkdir -p "$IN/bad"
+TRUE_ELF=$(readlink -f /bin/true)
+printf 'hello world\nthis is not a program\n' >"$IN/bad/not_elf"
+cp -- "$TRUE_ELF" "$IN/bad/no_x_bit"
+head -c 100 "$TRUE_ELF" >"$IN/bad/trunc100"
+head -c 2000 "$TRUE_ELF" >"$IN/bad/trunc2000"
+cp -- "$TRUE_ELF" "$IN/bad/aarch64"
+printf '\267\000' | dd of="$IN/bad/aarch64" bs=1 seek=18 conv=notrunc status=none
+printf '' >"$IN/bad/empty"
+chmod 755 "$IN"/bad/*
+chmod 644 "$IN/bad/no_x_bit"
+noexec_case not_elf_126 "$IN/bad/not_elf"
+noexec_case no_exec_permission_126 "$IN/bad/no_x_bit"
+noexec_case empty_file_126 "$IN/bad/empty"
+noexec_case directory_126 "$IN/bad"
+noexec_case truncated_elf_100_126 "$IN/bad/trunc100"
+noexec_case truncated_elf_2000_126 "$IN/bad/trunc2000"
+noexec_case wrong_arch_126 "$IN/bad/aarch64"
+
+if need no_kvm_device_125 real kdune; then
+	if expect_error no_kvm_device_125 125 "kdune: " run --kvm-device=/nonexistent -- /bin/true; then
+		if [[ $EXPECT_LINE == */nonexistent* ]]; then
+			pass no_kvm_device_125
+		else
+			detail "stderr: $EXPECT_LINE"
+			fail no_kvm_device_125 "message does not mention /nonexistent"
+		fi
+	fi
+fi
+
+if need not_kvm_device_125 real kdune; then
+	expect_error not_kvm_device_125 125 "kdune: " run --kvm-device=/dev/null -- /bin/true &&
+		pass not_kvm_device_125
+fi
+
+if need kvm_permission_125 real kdune root tool:/usr/bin/setpriv; then
+	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	if ! [ -e /dev/kvm ]; then
+		skip kvm_permission_125 "/dev/kvm does not exist"
+	elif "${NOBODY[@]}" /usr/bin/test -r /dev/kvm -a -w /dev/kvm 2>/dev/null; then
+		skip kvm_permission_125 "user nobody can open /dev/kvm (mode $(stat -c %a /dev/kvm))"
+	else
+		d=$WORK/nobody
+		mkdir -p "$d"
+		cp -- "$KDUNE" "$d/kdune"
+		chmod 755 "$WORK" "$d" "$d/kdune"
+		xrun "$d" /dev/null "" "${NOBODY[@]}" "$d/kdune" run -- /bin/true
+		line=$(head -n 1 "$d.err")
+		if [ "$RUN_STATUS" = 126 ] || [ "$RUN_STATUS" = 127 ]; then
+			detail "$(head -n 2 "$d.err")"
+			skip kvm_permission_125 "user nobody cannot execute a copy of kdune in $d"
+		elif [ "$RUN_STATUS" != 125 ]; then
+			show_err "$d.err" kdune
+			fail kvm_permission_125 "exit status $RUN_STATUS, expected 125"
+		elif ! one_line "$d.err" || [ "${line:0:7}" != "kdune: " ]; then
+			show_err "$d.err" kdune
+			fail kvm_permission_125 "stderr is not one line starting with 'kdune: '"
+		elif ! [[ $line == *kvm* && $line == *group* ]]; then
+			detail "stderr: $line"
+			fail kvm_permission_125 "message does not mention the kvm group"
+		else
+			pass kvm_permission_125
+		fi
+	fi
+fi
+
+# --- Programs run natively and under kdune --------------------------------------------------
+
+compare -s 0 true -- /bin/true
+compare -s 1 false -- /bin/false
+compare -s 0 ls_usr_bin -- ls -la --time-style=+ /usr/bin
+compare -s 2 ls_missing -- ls -l /nonexistent-kdune-dir
+compare -s 0 -r inputs sort_1m -- sort --parallel=1 "$IN/lines.txt"
+compare -s 0 -r inputs sha256sum -- sha256sum "$IN/data5m.bin" "$IN/lines.txt"
+compare -s 0 -r inputs gzip_20m -- gzip -c "$IN/mixed20.bin"
+compare -s 0 -r inputs -x "$IN/mixed20.bin" gunzip_20m -- gzip -dc "$IN/mixed20.bin.gz"
+
+compare -s 0 -r "tool:$PYTHON" python3 -- "$PYTHON" -c '
+import hashlib, json, sys
+N = 200000
+sieve = bytearray([1]) * N
+sieve[0] = sieve[1] = 0
+for i in range(2, int(N ** 0.5) + 1):
+    if sieve[i]:
+        sieve[i * i::i] = bytes(len(range(i * i, N, i)))
+primes = [i for i in range(N) if sieve[i]]
+print("sum of primes below", N, "=", sum(primes))
+doc = {"count": len(primes), "last": primes[-5:], "nested": {"b": [1, 2.5, None, True], "a": "x\u00e9"}}
+print(json.dumps(doc, sort_keys=True))
+print(hashlib.sha256(b"kdune" * 1000).hexdigest(), hashlib.md5(b"abc").hexdigest())
+print(sys.argv[1:], sys.byteorder, sys.maxsize)
+' one two
+
+compare -s 0 -r "tool:$PERL" perl -- "$PERL" -e '
+use strict;
+use warnings;
+use List::Util qw(sum max);
+use Digest::MD5 qw(md5_hex);
+my %h;
+$h{$_ % 97} += $_ for 1 .. 100000;
+print join(",", map { "$_=$h{$_}" } sort { $a <=> $b } keys %h), "\n";
+print sum(map { $_ * $_ } 1 .. 1000), " ", max(3, 9, 4), "\n";
+print md5_hex("kdune" x 100), "\n";
+printf "%.10f %s\n", atan2(1, 1) * 4, join("|", reverse @ARGV);
+' alpha beta
+
+compare -s 0 -r inputs awk -- "$AWK" '
+{ words += NF; count[$1]++; if (length($0) > longest) longest = length($0) }
+END {
+	printf "lines %d words %d longest %d\n", NR, words, longest
+	printf "alpha %d zulu %d 42 %d\n", count["alpha"], count["zulu"], count["42"]
+	for (i = 1; i <= 100000; i++) s += (i * i) % 7
+	printf "%d %.6f %s\n", s, sin(1) + exp(1), toupper("kdune")
+}' "$IN/lines.txt"
+
+compare -s 0 -r prog:static_hello -w "env KD_GREETING=hello KD_NUMBER=42" static_hello -- \
+	"$PROGS/static_hello" first "second arg" ""
+compare -s 0 -r prog:staticpie_hello -w "env KD_GREETING=hi-pie KD_NUMBER=-1" staticpie_hello -- \
+	"$PROGS/staticpie_hello" x y z
+
+compare -s 3 shebang_awk -- "$IN/scripts/calc.awk" arg1 "arg 2"
+compare -s 4 -r "tool:$PYTHON" shebang_python -- "$IN/scripts/calc.py" p1 p2
+compare -s 5 -r tool:/bin/sh -c copy_sh_script shebang_sh_builtins -- ./builtins.sh first "a b" ''
+
+compare -s 0 -r prog:touch_mem touch_mem_256m -- "$PROGS/touch_mem" 256
+compare -s 0 -r prog:mmap_test -f mmap_test.dat mmap -- "$PROGS/mmap_test"
+
+compare -s 0 -w "env -i" env_empty -- /usr/bin/env
+compare -s 0 -r prog:static_env -w "env -i A=1 B=2" env_custom_static -- "$PROGS/static_env"
+compare -s 0 env_inherited -- /usr/bin/env
+
+for n in 0 1 42 255; do
+	compare -s $n -r prog:exitcode "exit_$n" -- "$PROGS/exitcode" $n
+done
+compare -S -s 139 -r prog:nullderef null_deref_sigsegv -- "$PROGS/nullderef"
+
+compare -s 0 proc_self_exe -- readlink /proc/self/exe
+compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline
+compare -s 0 proc_self_comm -- cat /proc/self/comm
+
+compare -s 0 -r prog:clock_loop clock_loop -- "$PROGS/clock_loop"
+
+compare -s 0 -P -i "$IN/hello.txt" stdin_pipe_hello -- cat
+compare -s 0 -r inputs -P -i "$IN/data5m.bin" -x "$IN/data5m.bin" stdin_pipe_5m -- cat
+compare -s 0 -r inputs -i "$IN/data5m.bin" -x "$IN/data5m.bin" stdin_file_5m -- cat
+
+compare -s 0 -r inputs -f out.bin cp_3m -- cp "$IN/data3m.bin" out.bin
+compare -s 0 -r inputs -f out.dd dd_fsync -- dd if="$IN/data3m.bin" of=out.dd bs=256k conv=fsync status=none
+compare -s 0 -r inputs -i "$IN/data3m.bin" -f out.tee tee_3m -- tee out.tee
+
+# --- kdune features beyond transparent execution --------------------------------------------
+
+# trace_file_check NAME FILE PATTERN LAST: FILE must have a line matching the ERE PATTERN and
+# end with the line LAST.
+trace_file_check() {
+	if ! [ -s "$2" ]; then
+		fail "$1" "trace file $2 is missing or empty"
+		return 1
+	fi
+	if ! grep -Eq -- "$3" "$2"; then
+		detail "pattern: $3" "trace (first lines):" "$(head -n 8 "$2")"
+		fail "$1" "no trace line matches the expected openat"
+		return 1
+	fi
+	if [ "$(tail -n 1 "$2")" != "$4" ]; then
+		detail "last trace line: $(tail -n 1 "$2")"
+		fail "$1" "trace does not end with '$4'"
+		return 1
+	fi
+	return 0
+}
+
+if ! [ -r /etc/hostname ]; then
+	selected trace_file && skip trace_file "/etc/hostname not readable"
+elif need trace_file real kvm kdune; then
+	mkdir -p "$WORK/t/trace_file/native"
+	xrun "$WORK/t/trace_file/native" /dev/null "" /bin/cat /etc/hostname
+	kd trace_file run --trace="$WORK/t/trace_file/trace.txt" -- /bin/cat /etc/hostname
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail trace_file "exit status $KD_STATUS, expected 0"
+	elif ! diff_files "$WORK/t/trace_file/native.out" "$KD_OUT" stdout; then
+		fail trace_file "stdout differs from a native run"
+	elif trace_file_check trace_file "$WORK/t/trace_file/trace.txt" \
+		'^openat\(AT_FDCWD, "/etc/hostname", O_RDONLY(\|O_CLOEXEC)?\) = 3$' 'exit_group(0) = ?'; then
+		pass trace_file
+	fi
+fi
+
+if need trace_stderr real kvm kdune; then
+	kd trace_stderr run --trace -- /bin/true
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail trace_stderr "exit status $KD_STATUS, expected 0"
+	elif ! grep -qxF 'exit_group(0) = ?' "$KD_ERR"; then
+		show_err "$KD_ERR" kdune
+		fail trace_stderr "no 'exit_group(0) = ?' line on stderr"
+	else
+		pass trace_stderr
+	fi
+fi
+
+if need trace_errno real kvm kdune; then
+	kd trace_errno run --trace="$WORK/t/trace_errno/trace.txt" -- /bin/cat /nonexistent-kdune-file
+	want_err="/bin/cat: /nonexistent-kdune-file: No such file or directory"
+	if [ "$KD_STATUS" != 1 ]; then
+		show_err "$KD_ERR" kdune
+		fail trace_errno "exit status $KD_STATUS, expected 1"
+	elif [ "$(cat "$KD_ERR")" != "$want_err" ]; then
+		show_err "$KD_ERR" kdune
+		fail trace_errno "stderr is not '$want_err'"
+	elif trace_file_check trace_errno "$WORK/t/trace_errno/trace.txt" \
+		'^openat\(AT_FDCWD, "/nonexistent-kdune-file", O_RDONLY(\|O_CLOEXEC)?\) = -1 ENOENT \(No such file or directory\)$' \
+		'exit_group(1) = ?'; then
+		pass trace_errno
+	fi
+fi
+
+if need verbose_backend real kvm kdune; then
+	kd verbose_backend run -v -- /bin/echo hello verbose
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail verbose_backend "exit status $KD_STATUS, expected 0"
+	elif [ "$(cat "$KD_OUT")" != "hello verbose" ] || [ "$(wc -c <"$KD_OUT")" != 14 ]; then
+		detail "stdout: $(head -c 200 "$KD_OUT")"
+		fail verbose_backend "stdout is not 'hello verbose'"
+	elif ! grep -q backend "$KD_ERR"; then
+		show_err "$KD_ERR" kdune
+		fail verbose_backend "no line containing 'backend' on stderr"
+	else
+		pass verbose_backend
+	fi
+fi
+
+if need vdso_no_syscall real kvm kdune prog:clock_loop; then
+	kd vdso_no_syscall run --trace="$WORK/t/vdso_no_syscall/trace.txt" -- "$PROGS/clock_loop"
+	tr=$WORK/t/vdso_no_syscall/trace.txt
+	if [ "$KD_STATUS" != 0 ] || [ "$(cat "$KD_OUT")" != ok ]; then
+		detail "stdout: $(head -c 200 "$KD_OUT")"
+		show_err "$KD_ERR" kdune
+		fail vdso_no_syscall "status $KD_STATUS, expected 0 and output 'ok'"
+	elif ! [ -s "$tr" ] || ! grep -qxF 'exit_group(0) = ?' "$tr"; then
+		fail vdso_no_syscall "trace file missing or without 'exit_group(0) = ?'"
+	elif grep -q '^clock_gettime' "$tr"; then
+		detail "$(grep -c '^clock_gettime' "$tr") clock_gettime lines, e.g. $(grep -m1 '^clock_gettime' "$tr")"
+		fail vdso_no_syscall "clock_gettime was forwarded as a syscall (vDSO not used)"
+	elif [ "$KD_MS" -ge 10000 ]; then
+		fail vdso_no_syscall "took $KD_MS ms (limit 10000)"
+	else
+		pass vdso_no_syscall
+	fi
+fi
+
+[ "${KDUNE_KEEP:-}" = 1 ] && echo "# scratch directory kept: $WORK"
+echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
+[ "$NFAIL" -eq 0 ]
