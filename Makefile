@@ -7,7 +7,8 @@ B ?= build
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
+# Project flags stay even when CFLAGS is given on the command line (as `make san` does).
+KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
 	-Iinclude -Isrc -fno-strict-aliasing
 ASFLAGS := -fPIC
 LDLIBS := -lseccomp
@@ -25,9 +26,9 @@ BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(KD_CFLAGS) -c $< -o $@
 $(B)/obj/%.o: src/%.S | $(B)/obj
-	$(CC) $(ASFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(ASFLAGS) -Isrc -c $< -o $@
 $(B)/obj $(B)/tests $(B)/progs $(B)/bench $(B)/examples:
 	mkdir -p $@
 
@@ -50,7 +51,7 @@ $(B)/progs/%: tests/progs/%.c | $(B)/progs
 	$(CC) -O1 -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(B)/libkdune.a | $(B)/tests
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -60,8 +61,9 @@ integration: all
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
-check: unit integration san
+check: unit san
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(MAKE) integration
 CHECK_FUZZ_SECONDS ?= 30
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
