@@ -10,6 +10,11 @@ uint64_t kd_stub_gva(const void *sym)
 	return KD_KBASE + KD_KOFF_STUBS + (uint64_t)((const uint8_t *)sym - kd_stubs_start);
 }
 
+uint64_t kd_lstar(const struct kd_vm *vm)
+{
+	return vm->ustub + (uint64_t)(kd_stub_syscall - kd_stubs_start);
+}
+
 static uint64_t seg(uint8_t access, int l, int db)
 {
 	/* base 0, limit 0xfffff pages, G=1 */
@@ -65,7 +70,9 @@ void kd_desc_init_cpu(struct kd_vm *vm, int cpu)
 	memcpy(t + 0x24, &stack, 8); /* IST1: every vector lands on a known, empty stack */
 	uint16_t iomap = 0x68;
 	memcpy(t + 0x66, &iomap, 2);
-	memset(t + 0x68, 0xff, 8192 / 8 + 1); /* no port is open to ring 3 */
+	/* One port is open to ring 3: the LSTAR stub's, checked by RIP on every exit. */
+	memset(t + 0x68, 0xff, 8192 / 8 + 1);
+	t[0x68 + KD_PORT_SYSCALL / 8] &= (uint8_t) ~(1u << (KD_PORT_SYSCALL % 8));
 }
 
 int kd_exc_has_error_code(int vec)

@@ -10,6 +10,8 @@ void kd_desc_init_cpu(struct kd_vm *vm, int cpu);
 
 /* Guest-virtual addresses of the pieces. */
 uint64_t kd_stub_gva(const void *sym);
+/* The LSTAR stub through the ring-3 mapping. */
+uint64_t kd_lstar(const struct kd_vm *vm);
 static inline uint64_t kd_cpu_gva(int cpu, uint64_t off)
 {
 	return 0xffffff8000000000ULL + 0x2000ULL + (uint64_t)cpu * 0x4000ULL + off;

@@ -15,9 +15,9 @@
 kd_stubs_start:
 
 /*
- * LSTAR. On VT-x/SVM `syscall` arrives here at CPL0 (on the user stack: nothing here uses
- * it). On PVM `syscall` stays at CPL3 and this supervisor-only fetch raises #PF at this
- * address instead, which the host recognizes as the syscall.
+ * LSTAR, reached through a read-only user mapping of this page. On VT-x/SVM `syscall`
+ * arrives at CPL0 (on the user stack: nothing here uses it). On PVM it stays at CPL3, where
+ * the TSS I/O bitmap allows exactly this port.
  */
 kd_stub_syscall:
 	out %al, $KD_PORT_SYSCALL

@@ -134,7 +134,7 @@ static int set_msrs(struct kd_vcpu *v)
 	int rc = 0;
 	rc |= kd_vcpu_set_msr(v, MSR_STAR,
 			      (uint64_t)KD_SEL_UCS32 << 48 | (uint64_t)KD_SEL_KCS << 32);
-	rc |= kd_vcpu_set_msr(v, MSR_LSTAR, kd_stub_gva(kd_stub_syscall));
+	rc |= kd_vcpu_set_msr(v, MSR_LSTAR, kd_lstar(v->vm));
 	rc |= kd_vcpu_set_msr(v, MSR_CSTAR, kd_stub_gva(kd_stub_spurious));
 	/* As Linux: TF DF IF IOPL NT AC cleared on entry. */
 	rc |= kd_vcpu_set_msr(v, MSR_FMASK, 0x47700);
@@ -178,6 +178,12 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 
 void kd_vcpu_resume_user(struct kd_vcpu *v)
 {
+	if (v->at_cpl3) {
+		struct kvm_regs k = v->user;
+		k.rflags = (k.rflags & RFLAGS_USER) | RFLAGS_FIXED;
+		set_kregs(v, &k);
+		return;
+	}
 	uint64_t top = kd_cpu_gva(v->id, KD_CPU_STACK_TOP);
 	uint64_t *f = kd_karea_ptr(v->vm, top - 40);
 	f[0] = v->user.rip;
@@ -223,14 +229,31 @@ static int exception(struct kd_vcpu *v, const struct kvm_regs *k, int vec)
 		kd_vcpu_dump(v, "exception in kdune's ring-0 code");
 		return -1;
 	}
-	if (vec == 14 && f[0] == kd_stub_gva(kd_stub_syscall)) {
-		/* PVM: `syscall` stayed at CPL3 and faulted fetching the LSTAR stub. */
-		v->user.rip = k->rcx;
-		v->user.rflags = k->r11;
-		kd_syscall(v);
-		return 0;
-	}
 	return kd_fault_exception(v, vec, err);
+}
+
+static int syscall_cpl(struct kd_vcpu *v)
+{
+	struct kvm_sregs s;
+	if (v->vm->syscall_cpl < 0 && ioctl(v->fd, KVM_GET_SREGS, &s) == 0)
+		v->vm->syscall_cpl = s.cs.selector & 3;
+	return v->vm->syscall_cpl;
+}
+
+/* The LSTAR stub exited: a syscall, unless ring 3 ran that `out` somewhere else. */
+static int syscall_exit(struct kd_vcpu *v, const struct kvm_regs *k)
+{
+	v->user = *k;
+	if (k->rip != kd_lstar(v->vm) + 2) {
+		/* Natively an `out` from ring 3 is a #GP: SIGSEGV. */
+		v->at_cpl3 = 1;
+		return kd_fault_exception(v, 13, 0);
+	}
+	v->at_cpl3 = syscall_cpl(v) == 3;
+	v->user.rip = k->rcx;
+	v->user.rflags = k->r11;
+	kd_syscall(v);
+	return 0;
 }
 
 static int io_exit(struct kd_vcpu *v)
@@ -238,26 +261,19 @@ static int io_exit(struct kd_vcpu *v)
 	struct kvm_regs k;
 	get_kregs(v, &k);
 	unsigned port = v->run->io.port;
-	int rc = 0;
-	if (v->run->io.direction != KVM_EXIT_IO_OUT) {
+	int rc = -1;
+	v->at_cpl3 = 0;
+	if (v->run->io.direction != KVM_EXIT_IO_OUT)
 		rc = -1;
-	} else if (port == KD_PORT_SYSCALL) {
-		/* VT-x/SVM: `syscall` ran the LSTAR stub at CPL0, on the user's stack. */
-		v->user = k;
-		v->user.rip = k.rcx;
-		v->user.rflags = k.r11;
-		kd_syscall(v);
-	} else if (port >= KD_PORT_EXC && port < KD_PORT_EXC + 32) {
+	else if (port == KD_PORT_SYSCALL)
+		rc = syscall_exit(v, &k);
+	else if (port >= KD_PORT_EXC && port < KD_PORT_EXC + 32)
 		rc = exception(v, &k, (int)(port - KD_PORT_EXC));
-	} else {
-		rc = -1;
-	}
 	if (rc < 0) {
 		kd_vcpu_dump(v, "unexpected exit from ring 0");
 		return rc;
 	}
-	if (rc == 0)
-		kd_vcpu_resume_user(v);
+	kd_vcpu_resume_user(v);
 	return 0;
 }
 

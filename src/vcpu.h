@@ -11,6 +11,7 @@ struct kd_vcpu {
 	/* The target's ring-3 registers at the current event (rip, rsp, rflags included). */
 	struct kvm_regs user;
 	uint64_t exits;
+	int at_cpl3; /* this exit left the vCPU in ring 3: resume by registers alone */
 };
 
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */

@@ -112,8 +112,18 @@ static int create_karea(struct kd_vm *vm)
 	if (rc)
 		return rc;
 	kd_desc_init(vm);
-	return kd_pt_map(&vm->pt, KD_KBASE, KD_GPA_KAREA, KD_KAREA_SIZE,
-			 KD_PTE_RW | KD_PTE_A | KD_PTE_D, 1);
+	rc = kd_pt_map(&vm->pt, KD_KBASE, KD_GPA_KAREA, KD_KAREA_SIZE,
+		       KD_PTE_RW | KD_PTE_A | KD_PTE_D, 1);
+	if (rc)
+		return rc;
+	/* PROT_NONE on the host: the kernel never gives this page to the target. */
+	p = mmap(NULL, KD_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	vm->ustub = (uint64_t)p;
+	vm->syscall_cpl = -1;
+	return kd_pt_map(&vm->pt, vm->ustub, KD_GPA_KAREA + KD_KOFF_STUBS, KD_PAGE,
+			 KD_PTE_US | KD_PTE_A, 0);
 }
 
 int kd_vm_create(struct kd_vm *vm)

@@ -21,6 +21,14 @@ struct kd_vm {
 	uint64_t xcr0;
 	struct kvm_cpuid2 *cpuid;
 	uint8_t *karea; /* host memory behind KD_KBASE */
+	/*
+	 * A read-only user mapping of the stub page at an address reserved on the host, so
+	 * LSTAR is reachable from CPL3: on PVM `syscall` stays at CPL3 and then costs exactly
+	 * the platform floor (an `out` to the one port ring 3 may use), with no #PF
+	 * delivery and no emulated iretq.
+	 */
+	uint64_t ustub;
+	int syscall_cpl; /* CPL at the LSTAR stub: 3 on PVM, 0 on VT-x/SVM; -1 unknown */
 	struct kd_pt pt;
 	struct kd_memslots slots;
 	struct kd_regions target; /* address ranges the target owns */
