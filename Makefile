@@ -101,12 +101,12 @@ install: all
 	install -m 644 $(B)/libkdune.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libkdune.so $(DESTDIR)$(PREFIX)/lib/libkdune.so.0
 	ln -sf libkdune.so.0 $(DESTDIR)$(PREFIX)/lib/libkdune.so
-	install -m 644 $(B)/kdune.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' kdune.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kdune.pc
 	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 format:
-	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c bench/*.c
+	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

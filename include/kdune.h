@@ -8,9 +8,9 @@ extern "C" {
 
 struct kdune_options {
 	const char *kvm_device; /* NULL: /dev/kvm */
-	int trace;              /* strace-format lines for every forwarded syscall */
+	int trace;		/* strace-format lines for every forwarded syscall */
 	const char *trace_path; /* NULL: stderr */
-	int verbose;            /* start-up summary on stderr */
+	int verbose;		/* start-up summary on stderr */
 };
 
 /*

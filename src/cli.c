@@ -7,20 +7,20 @@
 extern char **environ;
 
 static const char usage[] =
-	"Usage: kdune run [OPTIONS] -- PROGRAM [ARGS...]\n"
-	"Run PROGRAM inside a KVM virtual machine; every system call it makes is executed\n"
-	"by the host on its behalf. The exit status is the program's own.\n"
-	"\n"
-	"Options for run:\n"
-	"  --trace[=FILE]       one strace-format line per syscall, to stderr or FILE\n"
-	"  -v, --verbose        start-up summary: backend, memory slots, timings\n"
-	"      --kvm-device=PATH  use PATH instead of /dev/kvm\n"
-	"\n"
-	"  -h, --help           this help\n"
-	"  -V, --version        version\n"
-	"\n"
-	"Exit status: the program's; 125 if kdune itself failed, 126 if PROGRAM cannot be\n"
-	"executed, 127 if it was not found.\n";
+    "Usage: kdune run [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "Run PROGRAM inside a KVM virtual machine; every system call it makes is executed\n"
+    "by the host on its behalf. The exit status is the program's own.\n"
+    "\n"
+    "Options for run:\n"
+    "  --trace[=FILE]       one strace-format line per syscall, to stderr or FILE\n"
+    "  -v, --verbose        start-up summary: backend, memory slots, timings\n"
+    "      --kvm-device=PATH  use PATH instead of /dev/kvm\n"
+    "\n"
+    "  -h, --help           this help\n"
+    "  -V, --version        version\n"
+    "\n"
+    "Exit status: the program's; 125 if kdune itself failed, 126 if PROGRAM cannot be\n"
+    "executed, 127 if it was not found.\n";
 
 static int bad_usage(const char *what)
 {
@@ -31,11 +31,11 @@ static int bad_usage(const char *what)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"trace", optional_argument, 0, 't'},
-		{"verbose", no_argument, 0, 'v'},
-		{"kvm-device", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    {"trace", optional_argument, 0, 't'},
+	    {"verbose", no_argument, 0, 'v'},
+	    {"kvm-device", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kdune_options o = {0};
 	int c;

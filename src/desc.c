@@ -60,7 +60,8 @@ void kd_desc_init_cpu(struct kd_vm *vm, int cpu)
 	gdt[KD_SEL_UCS >> 3] = seg(0xfb, 1, 0);
 	uint64_t tss = kd_cpu_gva(cpu, KD_CPU_TSS);
 	gdt[KD_SEL_TSS >> 3] = (TSS_LIMIT & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ULL << 40) |
-			       (((uint64_t)(TSS_LIMIT >> 16) & 0xf) << 48) | (((tss >> 24) & 0xff) << 56);
+			       (((uint64_t)(TSS_LIMIT >> 16) & 0xf) << 48) |
+			       (((tss >> 24) & 0xff) << 56);
 	gdt[(KD_SEL_TSS >> 3) + 1] = tss >> 32;
 
 	uint8_t *t = area + KD_CPU_TSS;

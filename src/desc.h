@@ -18,5 +18,5 @@ static inline uint64_t kd_cpu_gva(int cpu, uint64_t off)
 }
 
 extern const uint8_t kd_stubs_start[], kd_stubs_end[], kd_stub_syscall[], kd_stub_iret[],
-	kd_stub_exc[], kd_stub_spurious[];
+    kd_stub_exc[], kd_stub_spurious[];
 int kd_exc_has_error_code(int vec);

@@ -122,7 +122,8 @@ static int host_mapping(uint64_t addr, struct hostmap *m)
 		unsigned long long s, e, off, ino;
 		int pos = 0;
 		if (sscanf(line, "%llx-%llx %4s %llx %*x:%*x %llu %n", &s, &e, m->perms, &off, &ino,
-			   &pos) < 5 || addr < s || addr >= e)
+			   &pos) < 5 ||
+		    addr < s || addr >= e)
 			continue;
 		char perms[5];
 		memcpy(perms, m->perms, sizeof(perms));

@@ -7,10 +7,10 @@
  * mapping can ever be there, so it never collides with the target.
  */
 #define KD_KBASE 0xffffff8000000000ULL
-#define KD_KOFF_STUBS 0x0000ULL   /* ring-0 code (stubs.S), one page */
-#define KD_KOFF_IDT 0x1000ULL     /* 256 gates, shared by every vCPU */
-#define KD_KOFF_CPU 0x2000ULL     /* per-vCPU areas start here */
-#define KD_CPU_AREA 0x4000ULL     /* per vCPU: GDT, TSS + I/O bitmap, IST stack */
+#define KD_KOFF_STUBS 0x0000ULL /* ring-0 code (stubs.S), one page */
+#define KD_KOFF_IDT 0x1000ULL	/* 256 gates, shared by every vCPU */
+#define KD_KOFF_CPU 0x2000ULL	/* per-vCPU areas start here */
+#define KD_CPU_AREA 0x4000ULL	/* per vCPU: GDT, TSS + I/O bitmap, IST stack */
 #define KD_CPU_GDT 0x0000ULL
 #define KD_CPU_TSS 0x0100ULL
 #define KD_CPU_STACK_TOP 0x4000ULL
@@ -18,10 +18,10 @@
 #define KD_KAREA_SIZE (KD_KOFF_CPU + KD_MAX_VCPUS * KD_CPU_AREA)
 
 /* Guest physical: allocated by kdune, never equal to host addresses. */
-#define KD_GPA_KAREA 0x00100000ULL   /* the ring-0 area above */
-#define KD_GPA_PT 0x40000000ULL      /* page-table pool, in chunks */
+#define KD_GPA_KAREA 0x00100000ULL /* the ring-0 area above */
+#define KD_GPA_PT 0x40000000ULL	   /* page-table pool, in chunks */
 #define KD_GPA_PT_END 0x100000000ULL
-#define KD_GPA_USER 0x100000000ULL   /* runs of target memory from here up */
+#define KD_GPA_USER 0x100000000ULL /* runs of target memory from here up */
 #define KD_PT_CHUNK (8ULL << 20)
 
 /* Linux's GDT layout. */

@@ -11,7 +11,8 @@
 /* What execve would run after PATH lookup and #! expansion. */
 struct kd_exec {
 	char path[PATH_MAX];   /* the ELF file that gets mapped */
-	char execfn[PATH_MAX]; /* AT_EXECFN: the name the program was started by (after PATH lookup) */
+	char execfn[PATH_MAX]; /* AT_EXECFN: the name the program was started by (after PATH lookup)
+				*/
 	int argc;
 	char **argv; /* NULL-terminated, heap-allocated, after #! rewriting */
 };
@@ -28,15 +29,15 @@ void kd_exec_free(struct kd_exec *ex);
 
 /* Where the loaded program starts. All addresses are guest virtual == host virtual. */
 struct kd_image {
-	uint64_t entry;      /* first guest RIP: the interpreter's entry, else the program's */
-	uint64_t prog_entry; /* AT_ENTRY */
-	uint64_t phdr;       /* AT_PHDR */
-	uint64_t phnum;      /* AT_PHNUM */
+	uint64_t entry;	      /* first guest RIP: the interpreter's entry, else the program's */
+	uint64_t prog_entry;  /* AT_ENTRY */
+	uint64_t phdr;	      /* AT_PHDR */
+	uint64_t phnum;	      /* AT_PHNUM */
 	uint64_t interp_base; /* AT_BASE, 0 without PT_INTERP */
-	uint64_t load_bias;  /* 0 for ET_EXEC */
-	uint64_t brk_start;  /* page-aligned end of the program's highest segment */
-	uint64_t stack_lo, stack_hi; /* the stack mapping */
-	uint64_t rsp;        /* initial RSP: points at argc */
+	uint64_t load_bias;   /* 0 for ET_EXEC */
+	uint64_t brk_start;   /* page-aligned end of the program's highest segment */
+	uint64_t stack_lo, stack_hi;			 /* the stack mapping */
+	uint64_t rsp;					 /* initial RSP: points at argc */
 	uint64_t arg_start, arg_end, env_start, env_end; /* string areas, for PR_SET_MM */
 };
 
@@ -60,8 +61,9 @@ struct kd_elf_info {
 	uint16_t phnum;
 	int has_interp;
 	char interp[PATH_MAX];
-	uint64_t lo, hi;      /* page-aligned span of the PT_LOAD segments (vaddr) */
-	uint64_t phdr_vaddr;  /* vaddr of the program headers (PT_PHDR or derived), 0 if not loaded */
+	uint64_t lo, hi; /* page-aligned span of the PT_LOAD segments (vaddr) */
+	uint64_t
+	    phdr_vaddr; /* vaddr of the program headers (PT_PHDR or derived), 0 if not loaded */
 };
 
 /*

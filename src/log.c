@@ -46,8 +46,8 @@ int kd_fd_hide(int fd)
 	 */
 	struct rlimit rl;
 	long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-			   ? (long)rl.rlim_cur
-			   : 1024;
+		       ? (long)rl.rlim_cur
+		       : 1024;
 	if (top > 65536)
 		top = 65536;
 	long want = top - 1 - n_own_fds;

@@ -8,8 +8,11 @@
 int kd_memslots_init(struct kd_memslots *m, int max_slots, uint64_t gpa_base, uint64_t gpa_limit,
 		     kd_slot_fn fn, void *ctx)
 {
-	*m = (struct kd_memslots){.next_gpa = gpa_base, .gpa_limit = gpa_limit, .set_slot = fn,
-				  .ctx = ctx, .max_slots = max_slots};
+	*m = (struct kd_memslots){.next_gpa = gpa_base,
+				  .gpa_limit = gpa_limit,
+				  .set_slot = fn,
+				  .ctx = ctx,
+				  .max_slots = max_slots};
 	m->free_ids = malloc(sizeof(int) * (size_t)max_slots);
 	if (!m->free_ids)
 		return -ENOMEM;

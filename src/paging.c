@@ -44,8 +44,8 @@ static uint64_t table_alloc(struct kd_pt *pt)
 int kd_pt_init(struct kd_pt *pt, uint64_t gpa_base, uint64_t chunk_size, kd_pt_chunk_fn fn,
 	       void *ctx)
 {
-	*pt = (struct kd_pt){.gpa_base = gpa_base, .chunk_size = chunk_size, .add_chunk = fn,
-			     .ctx = ctx};
+	*pt = (struct kd_pt){
+	    .gpa_base = gpa_base, .chunk_size = chunk_size, .add_chunk = fn, .ctx = ctx};
 	/*
 	 * Reserve the whole pool's address range now: memory kdune maps after the target
 	 * starts could land where stale guest PTEs still point. MAP_PRIVATE: a forked child
@@ -90,8 +90,7 @@ static uint64_t *entry_for(struct kd_pt *pt, uint64_t gva, int level)
 	return &t[(gva >> (12 + 9 * level)) & 511];
 }
 
-int kd_pt_map(struct kd_pt *pt, uint64_t gva, uint64_t gpa, uint64_t len, uint64_t flags,
-	      int huge)
+int kd_pt_map(struct kd_pt *pt, uint64_t gva, uint64_t gpa, uint64_t len, uint64_t flags, int huge)
 {
 	uint64_t end = gva + len;
 	while (gva < end) {

@@ -19,7 +19,7 @@ struct kd_pt {
 	uint8_t *pool; /* PROT_NONE reservation for every chunk, so the pool never moves */
 	uint8_t *chunk[KD_PT_MAX_CHUNKS];
 	int nchunks;
-	uint64_t used;     /* table pages handed out */
+	uint64_t used;	   /* table pages handed out */
 	uint64_t gpa_base; /* chunk i lives at gpa_base + i * chunk_size */
 	uint64_t chunk_size;
 	uint64_t root; /* guest-physical address of the PML4: CR3 */
@@ -37,8 +37,7 @@ void kd_pt_free(struct kd_pt *pt);
  * are 2 MiB aligned over a whole 2 MiB and `huge` is set. Entries that are already present
  * are left alone: the host only ever adds entries (see memslot.h for why that is enough).
  */
-int kd_pt_map(struct kd_pt *pt, uint64_t gva, uint64_t gpa, uint64_t len, uint64_t flags,
-	      int huge);
+int kd_pt_map(struct kd_pt *pt, uint64_t gva, uint64_t gpa, uint64_t len, uint64_t flags, int huge);
 
 /* Walk: 0 and the translation if gva is mapped, else -1. */
 int kd_pt_lookup(const struct kd_pt *pt, uint64_t gva, uint64_t *gpa, uint64_t *leaf);

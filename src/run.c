@@ -46,7 +46,8 @@ static int split_address_space(struct kd_vm *vm)
 	while (!rc && fgets(line, sizeof(line), f)) {
 		unsigned long long s, e;
 		int pos = 0;
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &s, &e, &pos) < 2 || s >= KD_USER_TOP)
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &s, &e, &pos) < 2 ||
+		    s >= KD_USER_TOP)
 			continue;
 		if (is_vdso(line + pos)) {
 			rc = kd_mem_add(vm, s, e - s);

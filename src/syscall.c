@@ -86,7 +86,8 @@ static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
 	 * delivery into the guest exists.
 	 */
 	struct ksigaction host = {.handler = act.handler > 1 ? 0 : act.handler,
-				  .flags = act.flags & ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
+				  .flags = act.flags &
+					   ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
 				  .mask = act.mask};
 	long r = kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, (uint64_t)&host, 0, 8, 0, 0);
 	if (!IS_ERR(r))
@@ -99,10 +100,10 @@ static const char *proc_self_file(const char *p)
 {
 	char own[32];
 	int n = snprintf(own, sizeof(own), "/proc/%d/", getpid());
-	const char *rest = !strncmp(p, "/proc/self/", 11)	 ? p + 11
+	const char *rest = !strncmp(p, "/proc/self/", 11)	   ? p + 11
 			   : !strncmp(p, "/proc/thread-self/", 18) ? p + 18
-			   : !strncmp(p, own, (size_t)n)		 ? p + n
-								 : NULL;
+			   : !strncmp(p, own, (size_t)n)	   ? p + n
+								   : NULL;
 	if (rest && (!strcmp(rest, "exe") || !strcmp(rest, "cmdline")))
 		return rest;
 	return NULL;
@@ -123,7 +124,7 @@ static long open_cmdline(struct kd_vm *vm, uint64_t flags)
 		len = sizeof(buf);
 	if (kd_copy_from_user(vm, buf, vm->arg_start, len))
 		return -EFAULT;
-	long fd = kd_raw_syscall(SYS_memfd_create, (uint64_t)"cmdline",
+	long fd = kd_raw_syscall(SYS_memfd_create, (uint64_t) "cmdline",
 				 flags & O_CLOEXEC ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
 	if (IS_ERR(fd))
 		return fd;

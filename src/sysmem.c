@@ -105,7 +105,8 @@ long kd_sys_mremap(struct kd_vm *vm, const uint64_t a[6])
 		if (old < nstart)
 			kd_mem_remove(vm, old, (oend < nstart ? oend : nstart) - old);
 		if (oend > nend)
-			kd_mem_remove(vm, old > nend ? old : nend, oend - (old > nend ? old : nend));
+			kd_mem_remove(vm, old > nend ? old : nend,
+				      oend - (old > nend ? old : nend));
 	}
 	return r;
 }

@@ -79,9 +79,15 @@ static void set_kregs(struct kd_vcpu *v, const struct kvm_regs *k)
 
 static struct kvm_segment segment(uint16_t sel, int code, int dpl)
 {
-	return (struct kvm_segment){.selector = sel, .limit = 0xffffffff, .present = 1,
-				    .type = code ? 11 : 3, .dpl = (uint8_t)dpl, .s = 1,
-				    .l = (uint8_t)code, .db = (uint8_t)!code, .g = 1};
+	return (struct kvm_segment){.selector = sel,
+				    .limit = 0xffffffff,
+				    .present = 1,
+				    .type = code ? 11 : 3,
+				    .dpl = (uint8_t)dpl,
+				    .s = 1,
+				    .l = (uint8_t)code,
+				    .db = (uint8_t)!code,
+				    .g = 1};
 }
 
 static int set_sregs(struct kd_vcpu *v)
@@ -96,7 +102,9 @@ static int set_sregs(struct kd_vcpu *v)
 	struct kvm_segment null = {.unusable = 1};
 	s.ds = s.es = s.fs = s.gs = null;
 	s.tr = (struct kvm_segment){.base = kd_cpu_gva(v->id, KD_CPU_TSS),
-				    .limit = 0x68 + 8192 / 8, .selector = KD_SEL_TSS, .present = 1,
+				    .limit = 0x68 + 8192 / 8,
+				    .selector = KD_SEL_TSS,
+				    .present = 1,
 				    .type = 11};
 	s.ldt = (struct kvm_segment){.unusable = 1};
 	s.gdt.base = kd_cpu_gva(v->id, KD_CPU_GDT);
@@ -132,8 +140,8 @@ static void set_xcr0(struct kd_vcpu *v)
 static int set_msrs(struct kd_vcpu *v)
 {
 	int rc = 0;
-	rc |= kd_vcpu_set_msr(v, MSR_STAR,
-			      (uint64_t)KD_SEL_UCS32 << 48 | (uint64_t)KD_SEL_KCS << 32);
+	rc |=
+	    kd_vcpu_set_msr(v, MSR_STAR, (uint64_t)KD_SEL_UCS32 << 48 | (uint64_t)KD_SEL_KCS << 32);
 	rc |= kd_vcpu_set_msr(v, MSR_LSTAR, kd_lstar(v->vm));
 	rc |= kd_vcpu_set_msr(v, MSR_CSTAR, kd_stub_gva(kd_stub_spurious));
 	/* As Linux: TF DF IF IOPL NT AC cleared on entry. */
@@ -206,8 +214,7 @@ void kd_vcpu_dump(struct kd_vcpu *v, const char *why)
 	ioctl(v->fd, KVM_GET_SREGS, &s);
 	kd_err("%s: rip=%#llx rsp=%#llx rflags=%#llx cs=%#x cr2=%#llx rax=%#llx user rip=%#llx "
 	       "rsp=%#llx",
-	       why, r.rip, r.rsp, r.rflags, s.cs.selector, s.cr2, r.rax, v->user.rip,
-	       v->user.rsp);
+	       why, r.rip, r.rsp, r.rflags, s.cs.selector, s.cr2, r.rax, v->user.rip, v->user.rsp);
 }
 
 /* An exception stub exited: the x86 frame is on the IST stack. */

@@ -24,9 +24,10 @@ int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen)
 	if (fd < 0) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)
-			snprintf(err, errlen,
-				 "%s: %s (add your user to the 'kvm' group: sudo usermod -aG kvm $USER)",
-				 dev, strerror(e));
+			snprintf(
+			    err, errlen,
+			    "%s: %s (add your user to the 'kvm' group: sudo usermod -aG kvm $USER)",
+			    dev, strerror(e));
 		else if (e == ENOENT || e == ENXIO || e == ENODEV)
 			snprintf(err, errlen,
 				 "%s: %s (KVM is not available: enable virtualization and load "
@@ -57,9 +58,10 @@ int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen)
 static int set_slot(void *ctx, int slot, uint64_t gpa, uint64_t len, uint64_t hva)
 {
 	struct kd_vm *vm = ctx;
-	struct kvm_userspace_memory_region r = {
-		.slot = (uint32_t)slot, .guest_phys_addr = gpa, .memory_size = len,
-		.userspace_addr = hva};
+	struct kvm_userspace_memory_region r = {.slot = (uint32_t)slot,
+						.guest_phys_addr = gpa,
+						.memory_size = len,
+						.userspace_addr = hva};
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
 }
 

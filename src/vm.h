@@ -7,7 +7,7 @@
 #include "regions.h"
 
 enum kd_backend {
-	KD_BACKEND_HW,  /* VT-x/SVM: guest ring 0 is real, `syscall` reaches CPL0 */
+	KD_BACKEND_HW,	/* VT-x/SVM: guest ring 0 is real, `syscall` reaches CPL0 */
 	KD_BACKEND_PVM, /* kvm_pvm: ring 0 emulated, `syscall` stays at CPL3 */
 };
 
@@ -32,7 +32,7 @@ struct kd_vm {
 	struct kd_pt pt;
 	struct kd_memslots slots;
 	struct kd_regions target; /* address ranges the target owns */
-	struct kd_regions host;   /* kdune's own ranges: never handed to the target */
+	struct kd_regions host;	  /* kdune's own ranges: never handed to the target */
 	uint64_t brk_start, brk_cur;
 	/* Where the target's program file is, for /proc/self/exe. */
 	char exe[4096];

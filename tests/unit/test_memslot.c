@@ -105,10 +105,10 @@ static void test_gpa_to_hva_and_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cover_rounds_to_2m_and_allocates_gpa),
-		cmocka_unit_test(test_cover_fills_only_gaps),
-		cmocka_unit_test(test_trim_sleeps_and_wakes_at_same_gpa),
-		cmocka_unit_test(test_gpa_to_hva_and_limits),
+	    cmocka_unit_test(test_cover_rounds_to_2m_and_allocates_gpa),
+	    cmocka_unit_test(test_cover_fills_only_gaps),
+	    cmocka_unit_test(test_trim_sleeps_and_wakes_at_same_gpa),
+	    cmocka_unit_test(test_gpa_to_hva_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,8 +78,8 @@ static void test_kernel_half_and_pool_growth(void **state)
 	assert_false(leaf & KD_PTE_US);
 	/* Scattered 4K pages need many tables: the pool grows chunk by chunk. */
 	for (uint64_t i = 0; i < 64; i++)
-		assert_int_equal(kd_pt_map(&pt, i << 30, 0x100000000ULL + (i << 12), 0x1000, FLAGS, 0),
-				 0);
+		assert_int_equal(
+		    kd_pt_map(&pt, i << 30, 0x100000000ULL + (i << 12), 0x1000, FLAGS, 0), 0);
 	assert_true(chunks_added > 4);
 	assert_int_equal(kd_pt_lookup(&pt, 63ULL << 30, &gpa, NULL), 0);
 	assert_int_equal(gpa, 0x100000000ULL + (63 << 12));
@@ -89,10 +89,10 @@ static void test_kernel_half_and_pool_growth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_4k_mapping_translates),
-		cmocka_unit_test(test_2m_pages_only_where_aligned),
-		cmocka_unit_test(test_present_entries_are_never_changed),
-		cmocka_unit_test(test_kernel_half_and_pool_growth),
+	    cmocka_unit_test(test_4k_mapping_translates),
+	    cmocka_unit_test(test_2m_pages_only_where_aligned),
+	    cmocka_unit_test(test_present_entries_are_never_changed),
+	    cmocka_unit_test(test_kernel_half_and_pool_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

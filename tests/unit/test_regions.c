@@ -85,11 +85,11 @@ static void test_many_ranges_stay_sorted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_merges_adjacent_and_overlapping),
-		cmocka_unit_test(test_remove_splits_and_trims),
-		cmocka_unit_test(test_queries),
-		cmocka_unit_test(test_gaps),
-		cmocka_unit_test(test_many_ranges_stay_sorted),
+	    cmocka_unit_test(test_add_merges_adjacent_and_overlapping),
+	    cmocka_unit_test(test_remove_splits_and_trims),
+	    cmocka_unit_test(test_queries),
+	    cmocka_unit_test(test_gaps),
+	    cmocka_unit_test(test_many_ranges_stay_sorted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
