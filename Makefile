@@ -11,7 +11,7 @@ CFLAGS ?= -O2 -g
 KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
 	-Iinclude -Isrc -fno-strict-aliasing
 ASFLAGS := -fPIC
-LDLIBS := -lseccomp
+LDLIBS := -lseccomp -lcapstone
 
 LIB_SRCS := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))

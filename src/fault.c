@@ -1,5 +1,6 @@
 /* fault.c: guest exceptions and failed memory accesses -> native signals. */
 #include "fault.h"
+#include "decode.h"
 #include "layout.h"
 #include "log.h"
 #include <errno.h>
@@ -148,8 +149,12 @@ static int classify(struct kd_vm *vm, uint64_t addr, int is_write, int *code)
 	if (m.perms[0] != 'r' || (is_write > 0 && m.perms[1] != 'w'))
 		return SIGSEGV;
 	struct stat st;
-	if (m.inode && m.path[0] == '/' && stat(m.path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    m.offset + (addr - m.start) >= (uint64_t)st.st_size) {
+	char mf[64];
+	/* map_files reaches the mapped file even after it was unlinked. */
+	snprintf(mf, sizeof(mf), "/proc/self/map_files/%llx-%llx", (unsigned long long)m.start,
+		 (unsigned long long)m.end);
+	int have = m.inode && (stat(mf, &st) == 0 || (m.path[0] == '/' && stat(m.path, &st) == 0));
+	if (have && S_ISREG(st.st_mode) && m.offset + (addr - m.start) >= (uint64_t)st.st_size) {
 		*code = BUS_ADRERR;
 		return SIGBUS;
 	}
@@ -168,6 +173,24 @@ static int complete_mmio(struct kd_vcpu *v, uint64_t addr)
 	return n == (ssize_t)v->run->mmio.len ? 0 : -1;
 }
 
+/*
+ * KVM_RUN failed with -EFAULT and no address (this backend does that for protected,
+ * unmapped and past-EOF pages): find the access by decoding the instruction, and die the
+ * way that access dies natively.
+ */
+static _Noreturn void unaddressed_fault(struct kd_vcpu *v)
+{
+	struct kd_access acc[4];
+	int n = kd_decode_accesses(v, acc, 4), code;
+	for (int i = 0; i < n; i++) {
+		int sig = classify(v->vm, acc[i].addr, acc[i].write, &code);
+		if (sig)
+			deliver(v, sig, code, acc[i].addr);
+	}
+	/* Nothing decodable was at fault: the access was still refused, as a SIGSEGV. */
+	deliver(v, SIGSEGV, SEGV_ACCERR, 0);
+}
+
 int kd_fault_memory(struct kd_vcpu *v, int efault)
 {
 	struct kvm_run *run = v->run;
@@ -179,8 +202,8 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 	} else if (run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
 		gpa = ((uint64_t *)(void *)&run->hw)[1];
 	} else {
-		kd_vcpu_dump(v, "memory fault with no address");
-		return -1;
+		ioctl(v->fd, KVM_GET_REGS, &v->user);
+		unaddressed_fault(v);
 	}
 	/* At an access fault the vCPU is in ring 3: its registers are the target's. */
 	ioctl(v->fd, KVM_GET_REGS, &v->user);

@@ -334,6 +334,18 @@ for n in 0 1 42 255; do
 	compare -s $n -r prog:exitcode "exit_$n" -- "$PROGS/exitcode" $n
 done
 compare -S -s 139 -r prog:nullderef null_deref_sigsegv -- "$PROGS/nullderef"
+# Each CPU fault kills both runs with the same signal (128 + N).
+compare -S -s 135 -r prog:faults fault_sigbus_past_eof -- "$PROGS/faults" sigbus
+compare -S -s 132 -r prog:faults fault_ud2_sigill -- "$PROGS/faults" ud2
+compare -S -s 133 -r prog:faults fault_int3_sigtrap -- "$PROGS/faults" int3
+compare -S -s 136 -r prog:faults fault_div0_sigfpe -- "$PROGS/faults" div0
+compare -S -s 139 -r prog:faults fault_out_sigsegv -- "$PROGS/faults" out
+compare -S -s 139 -r prog:faults fault_hlt_sigsegv -- "$PROGS/faults" hlt
+compare -S -s 139 -r prog:faults fault_write_readonly_sigsegv -- "$PROGS/faults" rowrite
+compare -S -s 139 -r prog:faults fault_prot_none_sigsegv -- "$PROGS/faults" protnone
+compare -S -s 139 -r prog:faults fault_after_munmap_sigsegv -- "$PROGS/faults" unmapped
+compare -S -s 139 -r prog:faults fault_kernel_half_sigsegv -- "$PROGS/faults" kernel
+compare -s 0 -r prog:faults stack_growth_6m -- "$PROGS/faults" stack
 
 compare -s 0 proc_self_exe -- readlink /proc/self/exe
 compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline

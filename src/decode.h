@@ -1,0 +1,16 @@
+/* decode.h: which addresses a faulting guest instruction touches (capstone). */
+#pragma once
+#include <stdint.h>
+#include "vcpu.h"
+
+struct kd_access {
+	uint64_t addr;
+	int write;
+};
+
+/*
+ * The memory accesses of the ring-3 instruction at v->user.rip, with effective addresses
+ * computed from v->user (explicit operands, stack pushes/pops, string operations). Returns
+ * how many were found (at most max), 0 if the instruction cannot be read or decoded.
+ */
+int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max);
