@@ -11,7 +11,7 @@ CFLAGS ?= -O2 -g
 KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
 	-Iinclude -Isrc -fno-strict-aliasing
 ASFLAGS := -fPIC
-LDLIBS := -lseccomp -lcapstone
+LDLIBS := -lseccomp
 
 LIB_SRCS := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))
@@ -23,7 +23,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all check unit integration san fuzz bench install clean format example
-all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello
+all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
 	$(CC) $(KD_CFLAGS) -c $< -o $@
@@ -39,6 +39,9 @@ $(B)/libkdune.so: $(LIB_OBJS)
 # static-pie: the target's LD_* environment never reaches kdune itself
 $(B)/kdune: $(B)/obj/cli.o $(B)/libkdune.a
 	$(CC) -static-pie -o $@ $^ $(LDLIBS)
+# The fault path's instruction decoder: a separate program, so kdune never links capstone.
+$(B)/kdune-decode: tools/kdune-decode.c | $(B)/obj
+	$(CC) $(KD_CFLAGS) -o $@ $< -lcapstone
 $(B)/kdune.pc: kdune.pc.in | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
@@ -98,6 +101,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/kdune $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/libexec/kdune
+	install -m 755 $(B)/kdune-decode $(DESTDIR)$(PREFIX)/libexec/kdune/
 	install -m 644 $(B)/libkdune.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libkdune.so $(DESTDIR)$(PREFIX)/lib/libkdune.so.0
 	ln -sf libkdune.so.0 $(DESTDIR)$(PREFIX)/lib/libkdune.so
@@ -106,7 +111,7 @@ install: all
 	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 format:
-	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c
+	clang-format -i tools/*.c src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,126 +1,138 @@
 /* decode.c: effective addresses of a faulting instruction, for when KVM reports a failed
- * access without its address. Only fault paths use it. */
+ * access without its address. Only fatal fault paths use it. */
 #include "decode.h"
 #include "uaccess.h"
-#include <capstone/capstone.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-static int reg_value(const struct kvm_regs *r, x86_reg reg, uint64_t *val)
+extern char **environ;
+
+static int reg_value(const struct kvm_regs *r, const char *name, uint64_t *val)
 {
-	/* 64-bit registers and the 32-bit forms an address-size prefix can use. */
-	static const struct {
-		x86_reg r64, r32;
-		size_t off;
-	} map[] = {
-	    {X86_REG_RAX, X86_REG_EAX, offsetof(struct kvm_regs, rax)},
-	    {X86_REG_RBX, X86_REG_EBX, offsetof(struct kvm_regs, rbx)},
-	    {X86_REG_RCX, X86_REG_ECX, offsetof(struct kvm_regs, rcx)},
-	    {X86_REG_RDX, X86_REG_EDX, offsetof(struct kvm_regs, rdx)},
-	    {X86_REG_RSI, X86_REG_ESI, offsetof(struct kvm_regs, rsi)},
-	    {X86_REG_RDI, X86_REG_EDI, offsetof(struct kvm_regs, rdi)},
-	    {X86_REG_RSP, X86_REG_ESP, offsetof(struct kvm_regs, rsp)},
-	    {X86_REG_RBP, X86_REG_EBP, offsetof(struct kvm_regs, rbp)},
-	    {X86_REG_R8, X86_REG_R8D, offsetof(struct kvm_regs, r8)},
-	    {X86_REG_R9, X86_REG_R9D, offsetof(struct kvm_regs, r9)},
-	    {X86_REG_R10, X86_REG_R10D, offsetof(struct kvm_regs, r10)},
-	    {X86_REG_R11, X86_REG_R11D, offsetof(struct kvm_regs, r11)},
-	    {X86_REG_R12, X86_REG_R12D, offsetof(struct kvm_regs, r12)},
-	    {X86_REG_R13, X86_REG_R13D, offsetof(struct kvm_regs, r13)},
-	    {X86_REG_R14, X86_REG_R14D, offsetof(struct kvm_regs, r14)},
-	    {X86_REG_R15, X86_REG_R15D, offsetof(struct kvm_regs, r15)},
-	};
-	if (reg == X86_REG_INVALID) {
+	/* 64-bit registers, and the 32-bit forms an address-size prefix can use. */
+	static const char *const r64[] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp",
+					  "r8",	 "r9",	"r10", "r11", "r12", "r13", "r14", "r15"};
+	static const char *const r32[] = {"eax",  "ebx",  "ecx",  "edx", "esi",	 "edi",
+					  "esp",  "ebp",  "r8d",  "r9d", "r10d", "r11d",
+					  "r12d", "r13d", "r14d", "r15d"};
+	const uint64_t vals[] = {r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rsp, r->rbp,
+				 r->r8,	 r->r9,	 r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
+	if (!strcmp(name, "-")) {
 		*val = 0;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		uint64_t v = *(const uint64_t *)(const void *)((const char *)r + map[i].off);
-		if (reg == map[i].r64 || reg == map[i].r32) {
-			*val = reg == map[i].r64 ? v : (uint32_t)v;
+	for (int i = 0; i < 16; i++) {
+		if (!strcmp(name, r64[i]) || !strcmp(name, r32[i])) {
+			*val = !strcmp(name, r64[i]) ? vals[i] : (uint32_t)vals[i];
 			return 0;
 		}
 	}
 	return -1;
 }
 
-static int explicit_operands(struct kd_vcpu *v, const cs_insn *in, struct kd_access *out, int max)
+/* kdune-decode sits next to kdune, or in ../libexec/kdune once installed. */
+static int find_helper(char *out, size_t len)
 {
-	const cs_x86 *x = &in->detail->x86;
-	int n = 0;
-	for (int i = 0; i < x->op_count && n < max; i++) {
-		const cs_x86_op *op = &x->operands[i];
-		uint64_t base, index, seg = 0;
-		if (op->type != X86_OP_MEM)
-			continue;
-		if (op->mem.base == X86_REG_RIP)
-			base = in->address + in->size;
-		else if (reg_value(&v->user, op->mem.base, &base))
-			continue;
-		if (reg_value(&v->user, op->mem.index, &index))
-			continue;
-		if (op->mem.segment == X86_REG_FS || op->mem.segment == X86_REG_GS)
-			kd_vcpu_get_msr(
-			    v, op->mem.segment == X86_REG_FS ? KD_MSR_FS_BASE : KD_MSR_GS_BASE,
-			    &seg);
-		out[n].addr = seg + base + index * (uint64_t)op->mem.scale + (uint64_t)op->mem.disp;
-		out[n++].write = (op->access & CS_AC_WRITE) != 0;
-	}
-	return n;
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	const char *dir = dirname(self);
+	snprintf(out, len, "%s/kdune-decode", dir);
+	if (access(out, X_OK) == 0)
+		return 0;
+	snprintf(out, len, "%s/../libexec/kdune/kdune-decode", dir);
+	return access(out, X_OK);
 }
 
-/* Stack and string instructions name their memory only implicitly. */
-static int implicit_operands(const struct kvm_regs *r, unsigned id, struct kd_access *out)
+/* Run the helper on the instruction bytes; its output goes into buf. */
+static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, size_t len)
 {
-	switch (id) {
-	case X86_INS_PUSH:
-	case X86_INS_CALL:
-	case X86_INS_PUSHFQ:
-		out[0] = (struct kd_access){r->rsp - 8, 1};
+	char helper[4200], ripstr[24], hex[40];
+	int fds[2];
+	pid_t pid;
+	if (find_helper(helper, sizeof(helper)) || pipe2(fds, O_CLOEXEC))
+		return -1;
+	snprintf(ripstr, sizeof(ripstr), "%llx", (unsigned long long)rip);
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", code[i]);
+	char *args[] = {helper, ripstr, hex, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	int rc = posix_spawn(&pid, helper, &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	size_t got = 0;
+	ssize_t r;
+	while (rc == 0 && got + 1 < len && (r = read(fds[0], buf + got, len - 1 - got)) > 0)
+		got += (size_t)r;
+	buf[got] = 0;
+	close(fds[0]);
+	int st;
+	if (rc == 0)
+		waitpid(pid, &st, 0);
+	return rc == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct kd_access *out)
+{
+	const struct kvm_regs *r = &v->user;
+	char base[16], index[16], seg[16];
+	long long disp;
+	int scale, w;
+	if (sscanf(line, "mem %15s %15s %d %lld %15s %d", base, index, &scale, &disp, seg, &w) ==
+	    6) {
+		uint64_t b, i, s = 0;
+		if (!strcmp(base, "rip"))
+			b = r->rip + size;
+		else if (reg_value(r, base, &b))
+			return 0;
+		if (reg_value(r, index, &i))
+			return 0;
+		if (!strcmp(seg, "fs") || !strcmp(seg, "gs"))
+			kd_vcpu_get_msr(v, seg[0] == 'f' ? KD_MSR_FS_BASE : KD_MSR_GS_BASE, &s);
+		*out = (struct kd_access){s + b + i * (uint64_t)scale + (uint64_t)disp, w};
 		return 1;
-	case X86_INS_POP:
-	case X86_INS_RET:
-	case X86_INS_POPFQ:
-		out[0] = (struct kd_access){r->rsp, 0};
-		return 1;
-	case X86_INS_STOSB:
-	case X86_INS_STOSW:
-	case X86_INS_STOSD:
-	case X86_INS_STOSQ:
-		out[0] = (struct kd_access){r->rdi, 1};
-		return 1;
-	case X86_INS_MOVSB:
-	case X86_INS_MOVSW:
-	case X86_INS_MOVSD:
-	case X86_INS_MOVSQ:
-		out[0] = (struct kd_access){r->rsi, 0};
-		out[1] = (struct kd_access){r->rdi, 1};
-		return 2;
-	case X86_INS_LODSB:
-	case X86_INS_LODSW:
-	case X86_INS_LODSD:
-	case X86_INS_LODSQ:
-		out[0] = (struct kd_access){r->rsi, 0};
-		return 1;
-	default:
-		return 0;
 	}
+	if (!strncmp(line, "push", 4))
+		*out = (struct kd_access){r->rsp - 8, 1};
+	else if (!strncmp(line, "pop", 3))
+		*out = (struct kd_access){r->rsp, 0};
+	else if (!strncmp(line, "stos", 4))
+		*out = (struct kd_access){r->rdi, 1};
+	else if (!strncmp(line, "lods", 4))
+		*out = (struct kd_access){r->rsi, 0};
+	else
+		return 0;
+	return 1;
 }
 
 int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
 {
 	uint8_t code[15];
-	csh h;
-	cs_insn *in;
-	int n = 0;
+	char text[1024];
 	if (max < 2 || kd_copy_from_user(v->vm, code, v->user.rip, sizeof(code)) ||
-	    cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	    run_helper(v->user.rip, code, sizeof(code), text, sizeof(text)))
 		return 0;
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	if (cs_disasm(h, code, sizeof(code), v->user.rip, 1, &in) == 1) {
-		n = explicit_operands(v, in, out, max);
-		if (n < max)
-			n += implicit_operands(&v->user, in->id, out + n);
-		cs_free(in, 1);
+	const char *sz = strstr(text, "size ");
+	uint64_t size = sz ? strtoull(sz + 5, NULL, 10) : 0;
+	int n = 0;
+	for (char *line = strtok(text, "\n"); line && n < max; line = strtok(NULL, "\n")) {
+		if (!strncmp(line, "movs", 4)) {
+			out[n++] = (struct kd_access){v->user.rsi, 0};
+			if (n < max)
+				out[n++] = (struct kd_access){v->user.rdi, 1};
+			continue;
+		}
+		n += one_line(v, line, size, &out[n]);
 	}
-	cs_close(&h);
 	return n;
 }

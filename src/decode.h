@@ -1,4 +1,4 @@
-/* decode.h: which addresses a faulting guest instruction touches (capstone). */
+/* decode.h: which addresses a faulting guest instruction touches. */
 #pragma once
 #include <stdint.h>
 #include "vcpu.h"
@@ -12,5 +12,7 @@ struct kd_access {
  * The memory accesses of the ring-3 instruction at v->user.rip, with effective addresses
  * computed from v->user (explicit operands, stack pushes/pops, string operations). Returns
  * how many were found (at most max), 0 if the instruction cannot be read or decoded.
+ * Decoding is done by the kdune-decode helper (capstone), so kdune's own start-up never
+ * pays for a disassembler that only fatal paths use.
  */
 int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max);
