@@ -64,14 +64,14 @@ integration: all
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
-check: unit san
-	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
-	$(MAKE) integration
+check: all unit san
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	tests/integration/run.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
 san:
-	$(MAKE) B=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) --no-print-directory B=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		build-san/libkdune.a $(patsubst $(B)/%,build-san/%,$(UNIT_BINS))
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
