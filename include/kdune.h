@@ -9,8 +9,13 @@ extern "C" {
 struct kdune_options {
 	const char *kvm_device; /* NULL: /dev/kvm */
 	int trace;		/* strace-format lines for every forwarded syscall */
-	const char *trace_path; /* NULL: stderr */
+	const char *trace_path; /* NULL: stderr; "fd:N": descriptor N, as it is */
 	int verbose;		/* start-up summary on stderr */
+	/*
+	 * execve semantics: run this file (no PATH lookup) and pass argv as its complete
+	 * argument vector, argv[0] included. NULL: argv[0] is the program, looked up in PATH.
+	 */
+	const char *exec_path;
 };
 
 /*

@@ -34,6 +34,7 @@ static int cmd_run(int argc, char **argv)
 	    {"trace", optional_argument, 0, 't'},
 	    {"verbose", no_argument, 0, 'v'},
 	    {"kvm-device", required_argument, 0, 'k'},
+	    {"exec", required_argument, 0, 'e'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -52,6 +53,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'k':
 			o.kvm_device = optarg;
+			break;
+		case 'e':
+			o.exec_path = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -90,8 +90,17 @@ static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 {
 	if (!o->trace)
 		return 0;
-	int fd = o->trace_path ? open(o->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-			       : fcntl(2, F_DUPFD_CLOEXEC, 3);
+	int fd;
+	if (o->trace_path && !strncmp(o->trace_path, "fd:", 3)) {
+		/* A trace carried across the target's execve. */
+		fd = atoi(o->trace_path + 3);
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC))
+			fd = -1;
+	} else {
+		fd = o->trace_path
+			 ? open(o->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+			 : fcntl(2, F_DUPFD_CLOEXEC, 3);
+	}
 	if (fd < 0) {
 		kd_err("%s: %s", o->trace_path ? o->trace_path : "stderr", strerror(errno));
 		return -1;
@@ -135,7 +144,19 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	/* kdune's own allocations stay in its heap, never where target mappings were. */
 	mallopt(M_MMAP_MAX, 0);
 	t[0] = now_ms();
-	int st = kd_resolve(argv[0], argv, &ex, err, sizeof(err));
+	ssize_t n = readlink("/proc/self/exe", vm.kdune_exe, sizeof(vm.kdune_exe) - 1);
+	vm.kdune_exe[n > 0 ? n : 0] = 0;
+	vm.verbose_opt = o->verbose;
+	vm.kvm_device = o->kvm_device;
+	char exec_path[4200];
+	const char *prog = argv[0];
+	if (o->exec_path) {
+		/* execve takes a name without '/' as relative to the current directory. */
+		snprintf(exec_path, sizeof(exec_path), "%s%s",
+			 strchr(o->exec_path, '/') ? "" : "./", o->exec_path);
+		prog = exec_path;
+	}
+	int st = kd_resolve(prog, argv, &ex, err, sizeof(err));
 	if (st) {
 		kd_err("%s", err);
 		return st;

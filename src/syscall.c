@@ -261,13 +261,14 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		if (a[0] == PR_SET_SECCOMP)
 			return -EINVAL;
 		break;
+	case SYS_execve:
+	case SYS_execveat:
+		return kd_sys_execve(v, nr, a);
 	case SYS_rt_sigreturn:
 	case SYS_clone:
 	case SYS_clone3:
 	case SYS_fork:
 	case SYS_vfork:
-	case SYS_execve:
-	case SYS_execveat:
 		return unsupported(nr);
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -280,6 +281,7 @@ void kd_syscall(struct kd_vcpu *v)
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->vm->nsyscalls++;
 	long ret = kd_syscall_dispatch(v, nr, a);
+	/* A successful execve never comes back here; a failed one is traced like any call. */
 	if (v->vm->trace)
 		kd_trace_syscall(v->vm->trace, nr, a, ret);
 	u->rax = (uint64_t)ret;

@@ -23,6 +23,9 @@ static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2
 	return ret;
 }
 
+/* process.c: execve, fork, clone. */
+long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+
 /* sysmem.c: the calls that change the address space. */
 long kd_sys_brk(struct kd_vm *vm, uint64_t addr);
 long kd_sys_mmap(struct kd_vm *vm, const uint64_t a[6]);

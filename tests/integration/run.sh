@@ -347,6 +347,15 @@ compare -S -s 139 -r prog:faults fault_after_munmap_sigsegv -- "$PROGS/faults" u
 compare -S -s 139 -r prog:faults fault_kernel_half_sigsegv -- "$PROGS/faults" kernel
 compare -s 0 -r prog:faults stack_growth_6m -- "$PROGS/faults" stack
 
+# execve (native errno before anything is torn down, argv[0], /proc/self/exe after exec)
+compare -s 0 exec_env_i -- /usr/bin/env -i A=1 B=2 /usr/bin/env
+compare -s 0 exec_sh_c -- /bin/sh -c 'echo "$0 $1"; exec ls -d /etc' zero one
+compare -s 127 exec_enoent -- /usr/bin/env /nonexistent/prog
+compare -s 126 exec_eacces -- /usr/bin/env /etc/passwd
+compare -s 126 exec_enoexec -- /bin/sh -c 'exec /etc/os-release'
+compare -s 0 exec_argv0 -- /usr/bin/perl -e 'exec {"/bin/cat"} "custom-name", "/proc/self/cmdline"'
+compare -s 0 exec_proc_self_exe -- /bin/sh -c 'exec readlink /proc/self/exe'
+compare -s 0 exec_chain -- /usr/bin/env /usr/bin/env /usr/bin/env /bin/echo three execs
 compare -s 0 proc_self_exe -- readlink /proc/self/exe
 compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline
 compare -s 0 proc_self_comm -- cat /proc/self/comm
@@ -397,6 +406,26 @@ elif need trace_file real kvm kdune; then
 	elif trace_file_check trace_file "$WORK/t/trace_file/trace.txt" \
 		'^openat\(AT_FDCWD, "/etc/hostname", O_RDONLY(\|O_CLOEXEC)?\) = 3$' 'exit_group(0) = ?'; then
 		pass trace_file
+	fi
+fi
+
+# execve: the new program runs under kdune too; its syscalls keep arriving in the trace.
+if need exec_stays_inside real kvm kdune; then
+	mkdir -p "$WORK/t/exec_stays_inside/native"
+	xrun "$WORK/t/exec_stays_inside/native" /dev/null "" /usr/bin/env /bin/cat /etc/hostname
+	kd exec_stays_inside run --trace="$WORK/t/exec_stays_inside/trace.txt" -- \
+		/usr/bin/env /bin/cat /etc/hostname
+	tr="$WORK/t/exec_stays_inside/trace.txt"
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail exec_stays_inside "exit status $KD_STATUS, expected 0"
+	elif ! diff_files "$WORK/t/exec_stays_inside/native.out" "$KD_OUT" stdout; then
+		fail exec_stays_inside "stdout differs from a native run"
+	elif ! grep -q '^execve("/bin/cat", \["/bin/cat", "/etc/hostname"\], .*) = 0$' "$tr"; then
+		fail exec_stays_inside "no execve line for /bin/cat in the trace"
+	elif trace_file_check exec_stays_inside "$tr" \
+		'^openat\(AT_FDCWD, "/etc/hostname", O_RDONLY(\|O_CLOEXEC)?\) = 3$' 'exit_group(0) = ?'; then
+		pass exec_stays_inside
 	fi
 fi
 

@@ -1,0 +1,170 @@
+/* process.c: execve, fork and clone for the target: every descendant stays inside a VM. */
+#include "log.h"
+#include "syscall.h"
+#include "trace.h"
+#include "uaccess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define ARG_BYTES_MAX (2u << 20) /* what the native kernel allows with an 8 MiB stack */
+#define ARG_COUNT_MAX 0x7fffffffu
+
+struct strv {
+	char **v;
+	size_t n, bytes;
+};
+
+static void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	*s = (struct strv){0};
+}
+
+static long strv_push(struct strv *s, char *str)
+{
+	if ((s->n & (s->n + 1)) == 0 || !s->v) {
+		char **v = realloc(s->v, (s->n * 2 + 2) * sizeof(char *));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+/* A NULL-terminated array of strings from target memory, within execve's limits. */
+static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
+{
+	static char buf[128 << 10]; /* MAX_ARG_STRLEN */
+	long rc = strv_push(out, NULL);
+	out->n = 0;
+	for (uint64_t i = 0; !rc && uptr; i++) {
+		uint64_t p;
+		if (kd_copy_from_user(vm, &p, uptr + 8 * i, 8))
+			return -EFAULT;
+		if (!p)
+			break;
+		long len = kd_strncpy_from_user(vm, buf, p, sizeof(buf));
+		if (len == -ENAMETOOLONG || out->bytes + (uint64_t)len + 1 > ARG_BYTES_MAX ||
+		    i >= ARG_COUNT_MAX)
+			return -E2BIG;
+		if (len < 0)
+			return len;
+		out->bytes += (uint64_t)len + 1;
+		char *dup = strdup(buf);
+		rc = dup ? strv_push(out, dup) : -ENOMEM;
+	}
+	return rc;
+}
+
+/* The checks execve makes before it lets go of the caller: -errno, or 0. */
+static long exec_check(const char *path)
+{
+	struct stat st;
+	char head[4];
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS))
+		return -errno;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n >= 4 && !memcmp(head, "\177ELF", 4))
+		return 0;
+	return n >= 2 && head[0] == '#' && head[1] == '!' ? 0 : -ENOEXEC;
+}
+
+/* execve(at)'s file argument as a path this process can open. */
+static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path, size_t len)
+{
+	int at = nr == SYS_execveat;
+	char name[PATH_MAX];
+	long n = kd_strncpy_from_user(vm, name, a[at], sizeof(name));
+	if (n < 0)
+		return n;
+	if (!at || name[0] == '/' || (int)a[0] == AT_FDCWD) {
+		if (n == 0)
+			return -ENOENT;
+		snprintf(path, len, "%s", name);
+	} else if (n == 0) {
+		if (!(a[4] & AT_EMPTY_PATH))
+			return -ENOENT;
+		snprintf(path, len, "/proc/self/fd/%d", (int)a[0]);
+	} else {
+		snprintf(path, len, "/proc/self/fd/%d/%s", (int)a[0], name);
+	}
+	return 0;
+}
+
+/* kdune run [--trace=fd:N] [-v] [--kvm-device=D] --exec=PATH -- ARGV... */
+static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, struct strv *out)
+{
+	char opt[PATH_MAX + 128];
+	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
+	if (!rc && vm->trace) {
+		snprintf(opt, sizeof(opt), "--trace=fd:%d", fileno(vm->trace));
+		rc = strv_push(out, strdup(opt));
+	}
+	if (!rc && vm->verbose_opt)
+		rc = strv_push(out, strdup("-v"));
+	if (!rc && vm->kvm_device) {
+		snprintf(opt, sizeof(opt), "--kvm-device=%s", vm->kvm_device);
+		rc = strv_push(out, strdup(opt));
+	}
+	snprintf(opt, sizeof(opt), "--exec=%s", path);
+	rc = rc ?: strv_push(out, strdup(opt));
+	rc = rc ?: strv_push(out, strdup("--"));
+	for (size_t i = 0; !rc && i < args->n; i++)
+		rc = strv_push(out, strdup(args->v[i]));
+	for (size_t i = 0; !rc && i < out->n; i++)
+		if (!out->v[i])
+			rc = -ENOMEM;
+	return rc;
+}
+
+/*
+ * The new program runs under a fresh kdune, with the same options. Every failure that
+ * execve reports (ENOENT, EACCES, ENOEXEC, E2BIG, EFAULT) comes back before anything of the
+ * caller is gone; kdune's own descriptors are close-on-exec and never reach the new image.
+ */
+long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	struct kd_vm *vm = v->vm;
+	int at = nr == SYS_execveat;
+	char path[PATH_MAX + 64];
+	struct strv args = {0}, env = {0}, kargv = {0};
+	long rc = exec_path(vm, nr, a, path, sizeof(path));
+	rc = rc ?: copy_strv(vm, a[at + 1], &args);
+	rc = rc ?: copy_strv(vm, a[at + 2], &env);
+	rc = rc ?: exec_check(path);
+	rc = rc ?: kdune_argv(vm, path, &args, &kargv);
+	if (!rc) {
+		if (vm->trace) {
+			kd_trace_syscall(vm->trace, nr, a, 0);
+			fflush(vm->trace);
+			fcntl(fileno(vm->trace), F_SETFD, 0);
+		}
+		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
+				    (uint64_t)env.v, 0, 0, 0);
+		if (vm->trace)
+			fcntl(fileno(vm->trace), F_SETFD, FD_CLOEXEC);
+	}
+	strv_free(&args);
+	strv_free(&env);
+	strv_free(&kargv);
+	return rc;
+}
