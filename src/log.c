@@ -67,6 +67,13 @@ int kd_fd_hide(int fd)
 	return fd;
 }
 
+void kd_fd_forget(int fd)
+{
+	for (int i = 0; i < n_own_fds; i++)
+		if (own_fds[i] == fd)
+			own_fds[i] = own_fds[--n_own_fds];
+}
+
 int kd_fd_is_ours(long fd)
 {
 	for (int i = 0; i < n_own_fds; i++)

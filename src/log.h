@@ -11,5 +11,7 @@ void kd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Move a descriptor of kdune's own out of the target's way (high number, close-on-exec). */
 int kd_fd_hide(int fd);
+/* fd is closed: no longer kdune's. */
+void kd_fd_forget(int fd);
 /* Is fd one of kdune's own descriptors? */
 int kd_fd_is_ours(long fd);

@@ -1,9 +1,12 @@
 /* process.c: execve, fork and clone for the target: every descendant stays inside a VM. */
+#include "fault.h"
 #include "log.h"
 #include "syscall.h"
 #include "trace.h"
 #include "uaccess.h"
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -167,4 +170,70 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	strv_free(&env);
 	strv_free(&kargv);
 	return rc;
+}
+
+/* The child of a fork: its own VM, the parent's registers, 0 from the syscall. */
+static long fork_child(struct kd_vcpu *v, uint64_t stack, uint64_t fs, uint64_t gs)
+{
+	int rc = kd_vm_refork(v->vm);
+	rc = rc ?: kd_vcpu_refork(v, fs, gs);
+	if (rc) {
+		kd_err("fork: cannot create the child's VM: %s", strerror(-rc));
+		_exit(125);
+	}
+	if (stack)
+		v->user.rsp = stack;
+	return 0;
+}
+
+/*
+ * fork, vfork and clone without CLONE_VM: the host forks (glibc's _Fork keeps kdune's own
+ * libc state right in the child) and the child builds a VM of its own. CLONE_VFORK keeps
+ * the parent waiting until the child execs or exits: a close-on-exec pipe tells it when.
+ */
+long kd_sys_fork(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	uint64_t flags = nr == SYS_clone ? a[0] : nr == SYS_vfork ? CLONE_VFORK | SIGCHLD : SIGCHLD;
+	uint64_t stack = nr == SYS_clone ? a[1] : 0;
+	uint64_t fs, gs;
+	int vfork_pipe[2] = {-1, -1};
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES) ||
+	    (flags & CLONE_VM && !(flags & CLONE_VFORK)))
+		return kd_unsupported(nr, "threads and CLONE_VM children");
+	if (kd_vcpu_get_msr(v, KD_MSR_FS_BASE, &fs) || kd_vcpu_get_msr(v, KD_MSR_GS_BASE, &gs))
+		return -EIO;
+	if (flags & CLONE_SETTLS)
+		fs = a[4];
+	if ((flags & CLONE_VFORK) && pipe2(vfork_pipe, O_CLOEXEC))
+		return -errno;
+	if (v->vm->trace)
+		fflush(v->vm->trace);
+	pid_t pid = _Fork();
+	if (pid < 0) {
+		long e = -errno;
+		close(vfork_pipe[0]);
+		close(vfork_pipe[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(vfork_pipe[0]);
+		/* The write end stays open until this child execs or exits. */
+		if (flags & CLONE_CHILD_SETTID) {
+			int tid = (int)gettid();
+			kd_copy_to_user(v->vm, a[3], &tid, sizeof(tid));
+		}
+		if (flags & CLONE_CHILD_CLEARTID)
+			kd_raw_syscall(SYS_set_tid_address, a[3], 0, 0, 0, 0, 0);
+		return fork_child(v, stack, fs, gs);
+	}
+	if (flags & CLONE_PARENT_SETTID)
+		kd_copy_to_user(v->vm, a[2], &pid, sizeof(pid));
+	if (flags & CLONE_VFORK) {
+		char c;
+		close(vfork_pipe[1]);
+		while (read(vfork_pipe[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(vfork_pipe[0]);
+	}
+	return pid;
 }

@@ -183,11 +183,12 @@ static long close_range_around_ours(const uint64_t a[6])
 	return first <= last ? kd_raw_syscall(SYS_close_range, first, last, a[2], 0, 0, 0) : 0;
 }
 
-static long unsupported(long nr)
+long kd_unsupported(long nr, const char *what)
 {
 	static int said[512];
 	if (nr >= 0 && nr < 512 && !said[nr]++)
-		kd_info("%s is not supported yet: returning ENOSYS", kd_syscall_name(nr));
+		kd_info("%s (%s) is not supported yet: returning ENOSYS", kd_syscall_name(nr),
+			what);
 	return -ENOSYS;
 }
 
@@ -264,12 +265,15 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_execve:
 	case SYS_execveat:
 		return kd_sys_execve(v, nr, a);
-	case SYS_rt_sigreturn:
-	case SYS_clone:
-	case SYS_clone3:
 	case SYS_fork:
 	case SYS_vfork:
-		return unsupported(nr);
+	case SYS_clone:
+		return kd_sys_fork(v, nr, a);
+	case SYS_clone3:
+		/* glibc falls back to clone, which covers what kdune supports. */
+		return kd_unsupported(nr, "clone3");
+	case SYS_rt_sigreturn:
+		return kd_unsupported(nr, "signal delivery");
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -25,6 +25,9 @@ static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2
 
 /* process.c: execve, fork, clone. */
 long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+long kd_sys_fork(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+/* -ENOSYS, said once with -v. */
+long kd_unsupported(long nr, const char *what);
 
 /* sysmem.c: the calls that change the address space. */
 long kd_sys_brk(struct kd_vm *vm, uint64_t addr);

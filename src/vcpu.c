@@ -184,6 +184,20 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 	return 0;
 }
 
+int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
+{
+	struct kvm_regs user = v->user;
+	munmap(v->run, (size_t)v->vm->run_size);
+	kd_fd_forget(v->fd);
+	close(v->fd);
+	int rc = kd_vcpu_create(v->vm, v->id, v);
+	if (rc)
+		return rc;
+	v->user = user;
+	return kd_vcpu_set_msr(v, KD_MSR_FS_BASE, fs_base)
+		   ?: kd_vcpu_set_msr(v, KD_MSR_GS_BASE, gs_base);
+}
+
 void kd_vcpu_resume_user(struct kd_vcpu *v)
 {
 	if (v->at_cpl3) {

@@ -16,6 +16,8 @@ struct kd_vcpu {
 
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
+/* In a forked child: the same vCPU (registers, FS/GS base) in the child's new VM. */
+int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base);
 /* The next KVM_RUN enters ring 3 with v->user. */
 void kd_vcpu_resume_user(struct kd_vcpu *v);
 /* Serve exits until the target exits. Returns only on a kdune failure (exit status). */

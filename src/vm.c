@@ -65,11 +65,21 @@ static int set_slot(void *ctx, int slot, uint64_t gpa, uint64_t len, uint64_t hv
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
 }
 
+/* A slot of kdune's own (not target memory), remembered for kd_vm_refork(). */
+static int fixed_slot(struct kd_vm *vm, uint64_t gpa, uint64_t len, uint64_t hva)
+{
+	int id = kd_memslots_new_id(&vm->slots);
+	if (id < 0 || vm->nfixed == (int)(sizeof(vm->fixed) / sizeof(vm->fixed[0])))
+		return -ENOSPC;
+	int rc = set_slot(vm, id, gpa, len, hva);
+	if (!rc)
+		vm->fixed[vm->nfixed++] = (typeof(vm->fixed[0])){id, gpa, len, hva};
+	return rc;
+}
+
 static int add_pt_chunk(void *ctx, int idx, void *hva, uint64_t gpa, uint64_t len)
 {
-	struct kd_vm *vm = ctx;
-	int id = kd_memslots_new_id(&vm->slots);
-	return id < 0 ? -ENOSPC : set_slot(vm, id, gpa, len, (uint64_t)hva);
+	return fixed_slot(ctx, gpa, len, (uint64_t)hva);
 }
 
 static int load_cpuid(struct kd_vm *vm)
@@ -109,8 +119,7 @@ static int create_karea(struct kd_vm *vm)
 	if (p == MAP_FAILED)
 		return -errno;
 	vm->karea = p;
-	int id = kd_memslots_new_id(&vm->slots);
-	int rc = set_slot(vm, id, KD_GPA_KAREA, KD_KAREA_SIZE, (uint64_t)p);
+	int rc = fixed_slot(vm, KD_GPA_KAREA, KD_KAREA_SIZE, (uint64_t)p);
 	if (rc)
 		return rc;
 	kd_desc_init(vm);
@@ -143,6 +152,23 @@ int kd_vm_create(struct kd_vm *vm)
 		rc = kd_pt_init(&vm->pt, KD_GPA_PT, KD_PT_CHUNK, add_pt_chunk, vm);
 	if (!rc)
 		rc = create_karea(vm);
+	return rc;
+}
+
+int kd_vm_refork(struct kd_vm *vm)
+{
+	/* The parent's VM refuses this mm (EIO); everything else was copied with the memory. */
+	kd_fd_forget(vm->vm_fd);
+	close(vm->vm_fd);
+	int rc = create_vm_fd(vm);
+	for (int i = 0; !rc && i < vm->nfixed; i++)
+		rc = set_slot(vm, vm->fixed[i].id, vm->fixed[i].gpa, vm->fixed[i].len,
+			      vm->fixed[i].hva);
+	for (size_t i = 0; !rc && i < vm->slots.n; i++) {
+		const struct kd_run *r = &vm->slots.runs[i];
+		if (r->slot >= 0)
+			rc = set_slot(vm, r->slot, r->gpa, r->len, r->hva);
+	}
 	return rc;
 }
 

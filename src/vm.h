@@ -30,6 +30,12 @@ struct kd_vm {
 	uint64_t ustub;
 	int syscall_cpl; /* CPL at the LSTAR stub: 3 on PVM, 0 on VT-x/SVM; -1 unknown */
 	struct kd_pt pt;
+	/* Slots outside the runs (ring-0 area, page-table chunks), re-created after fork. */
+	struct {
+		int id;
+		uint64_t gpa, len, hva;
+	} fixed[KD_PT_MAX_CHUNKS + 1];
+	int nfixed;
 	struct kd_memslots slots;
 	struct kd_regions target; /* address ranges the target owns */
 	struct kd_regions host;	  /* kdune's own ranges: never handed to the target */
@@ -53,6 +59,9 @@ int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen);
 /* Create the VM, its ring-0 area and page tables. Returns 0 or -errno. */
 int kd_vm_create(struct kd_vm *vm);
 const char *kd_backend_name(enum kd_backend b);
+
+/* In a forked child: a VM of its own over the same memory, slots at the same GPAs. */
+int kd_vm_refork(struct kd_vm *vm);
 
 /* The target now owns [start, start+len): slots and page tables follow. 0 or -errno. */
 int kd_mem_add(struct kd_vm *vm, uint64_t start, uint64_t len);

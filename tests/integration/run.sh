@@ -356,6 +356,13 @@ compare -s 126 exec_enoexec -- /bin/sh -c 'exec /etc/os-release'
 compare -s 0 exec_argv0 -- /usr/bin/perl -e 'exec {"/bin/cat"} "custom-name", "/proc/self/cmdline"'
 compare -s 0 exec_proc_self_exe -- /bin/sh -c 'exec readlink /proc/self/exe'
 compare -s 0 exec_chain -- /usr/bin/env /usr/bin/env /usr/bin/env /bin/echo three execs
+# fork, vfork, posix_spawn, pipelines, subshells, a whole compiler driver
+compare -s 0 -r prog:forks fork_100_spawn_vfork -- "$PROGS/forks"
+compare -s 0 sh_pipeline -- /bin/sh -c 'ls /usr/bin | sort | wc -l'
+compare -s 0 sh_subshells -- /bin/sh -c 'x=$(echo sub | tr a-z A-Z); (cd /etc && echo "$x $(pwd)"); for i in 1 2 3; do echo "$i" | cat; done; false || echo or; wait'
+compare -s 3 sh_child_status -- /bin/sh -c '/bin/sh -c "exit 3"; exit $?'
+compare -s 0 python_subprocess -- /usr/bin/python3 -c 'import subprocess,os; print(subprocess.run(["/bin/echo","sub"],capture_output=True).stdout, subprocess.call(["/bin/false"]), os.waitpid(os.spawnv(os.P_NOWAIT,"/bin/true",["true"]),0)[1])'
+compare -s 0 -f a -f a.o make_gcc -- /bin/sh -c 'printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > a.c && printf "a: a.o\n\tgcc -o a a.o\na.o: a.c\n\tgcc -O2 -c a.c\n" > Makefile && make -s && ./a'
 compare -s 0 proc_self_exe -- readlink /proc/self/exe
 compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline
 compare -s 0 proc_self_comm -- cat /proc/self/comm
@@ -426,6 +433,23 @@ if need exec_stays_inside real kvm kdune; then
 	elif trace_file_check exec_stays_inside "$tr" \
 		'^openat\(AT_FDCWD, "/etc/hostname", O_RDONLY(\|O_CLOEXEC)?\) = 3$' 'exit_group(0) = ?'; then
 		pass exec_stays_inside
+	fi
+fi
+
+# Grandchildren that exec stay inside: their syscalls come through kdune's trace.
+if need exec_grandchild_inside real kvm kdune; then
+	tr="$WORK/t/exec_grandchild_inside.trace"
+	mkdir -p "$WORK/t"
+	kd exec_grandchild_inside run --trace="$tr" -- /bin/sh -c '/bin/sh -c "/bin/cat /etc/hostname"'
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail exec_grandchild_inside "exit status $KD_STATUS, expected 0"
+	elif [ "$(grep -c '^vfork() = 0$\|^clone(.*) = 0$' "$tr")" -lt 2 ]; then
+		fail exec_grandchild_inside "the trace does not show two generations of children"
+	elif ! grep -q '^openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3$' "$tr"; then
+		fail exec_grandchild_inside "the grandchild's openat is not in the trace"
+	else
+		pass exec_grandchild_inside
 	fi
 fi
 
