@@ -5,7 +5,7 @@
 
 /* Copy the stubs into the ring-0 area and fill the IDT. */
 void kd_desc_init(struct kd_vm *vm);
-/* GDT and TSS (with IST1 and an all-deny I/O bitmap) for vCPU `cpu`. */
+/* GDT and TSS (IST1; the I/O bitmap opens only KD_PORT_SYSCALL) for vCPU `cpu`. */
 void kd_desc_init_cpu(struct kd_vm *vm, int cpu);
 
 /* Guest-virtual addresses of the pieces. */

@@ -196,17 +196,16 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 	struct kvm_run *run = v->run;
 	uint64_t gpa, addr;
 	int is_write = -1, mmio = !efault && run->exit_reason == KVM_EXIT_MMIO;
+	/* At an access fault the vCPU is in ring 3: its registers are the target's. */
+	ioctl(v->fd, KVM_GET_REGS, &v->user);
 	if (mmio) {
 		gpa = run->mmio.phys_addr;
 		is_write = run->mmio.is_write;
 	} else if (run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
 		gpa = ((uint64_t *)(void *)&run->hw)[1];
 	} else {
-		ioctl(v->fd, KVM_GET_REGS, &v->user);
 		unaddressed_fault(v);
 	}
-	/* At an access fault the vCPU is in ring 3: its registers are the target's. */
-	ioctl(v->fd, KVM_GET_REGS, &v->user);
 	if (kd_memslots_gpa_to_hva(&v->vm->slots, gpa, &addr)) {
 		kd_vcpu_dump(v, "access to a guest-physical address outside the target's memory");
 		return -1;

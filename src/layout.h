@@ -32,7 +32,8 @@
 #define KD_SEL_UCS 0x33
 #define KD_SEL_TSS 0x40
 
-/* Exit ports: the stubs' only way out. No port is open to ring 3 (all-deny I/O bitmap). */
+/* Exit ports: the stubs' only way out. The TSS I/O bitmap opens KD_PORT_SYSCALL alone to
+ * ring 3 (the LSTAR stub runs there on PVM); the host checks the RIP of every such exit. */
 #define KD_PORT_SYSCALL 0x10  /* LSTAR stub, reached at CPL0 (bare-metal VT-x/SVM) */
 #define KD_PORT_SPURIOUS 0x1f /* vectors 32..255: nothing should raise them */
 #define KD_PORT_EXC 0x20      /* + vector 0..31 */

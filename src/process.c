@@ -122,7 +122,7 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 		snprintf(opt, sizeof(opt), "--trace=fd:%d", fileno(vm->trace));
 		rc = strv_push(out, strdup(opt));
 	}
-	if (!rc && vm->verbose_opt)
+	if (!rc && kd_verbose)
 		rc = strv_push(out, strdup("-v"));
 	if (!rc && vm->kvm_device) {
 		snprintf(opt, sizeof(opt), "--kvm-device=%s", vm->kvm_device);

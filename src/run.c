@@ -146,7 +146,6 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	t[0] = now_ms();
 	ssize_t n = readlink("/proc/self/exe", vm.kdune_exe, sizeof(vm.kdune_exe) - 1);
 	vm.kdune_exe[n > 0 ? n : 0] = 0;
-	vm.verbose_opt = o->verbose;
 	vm.kvm_device = o->kvm_device;
 	char exec_path[4200];
 	const char *prog = argv[0];

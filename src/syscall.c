@@ -99,6 +99,8 @@ static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
 static const char *proc_self_file(const char *p)
 {
 	char own[32];
+	if (strncmp(p, "/proc/", 6))
+		return NULL; /* most opens: no getpid, no compare */
 	int n = snprintf(own, sizeof(own), "/proc/%d/", getpid());
 	const char *rest = !strncmp(p, "/proc/self/", 11)	   ? p + 11
 			   : !strncmp(p, "/proc/thread-self/", 18) ? p + 18

@@ -282,13 +282,11 @@ static int io_exit(struct kd_vcpu *v)
 	struct kvm_regs k;
 	get_kregs(v, &k);
 	unsigned port = v->run->io.port;
-	int rc = -1;
+	int out = v->run->io.direction == KVM_EXIT_IO_OUT, rc = -1;
 	v->at_cpl3 = 0;
-	if (v->run->io.direction != KVM_EXIT_IO_OUT)
-		rc = -1;
-	else if (port == KD_PORT_SYSCALL)
+	if (out && port == KD_PORT_SYSCALL)
 		rc = syscall_exit(v, &k);
-	else if (port >= KD_PORT_EXC && port < KD_PORT_EXC + 32)
+	else if (out && port >= KD_PORT_EXC && port < KD_PORT_EXC + 32)
 		rc = exception(v, &k, (int)(port - KD_PORT_EXC));
 	if (rc < 0) {
 		kd_vcpu_dump(v, "unexpected exit from ring 0");

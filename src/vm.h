@@ -46,12 +46,10 @@ struct kd_vm {
 	uint64_t arg_start, arg_end;
 	int cmdline_native;
 	FILE *trace;
-	int verbose_opt;
 	char kdune_exe[4096]; /* this kdune binary, re-executed when the target execs */
 	const char *kvm_device;
 	/* Exit counters, for -v. */
 	uint64_t nsyscalls, nfaults, nmemfaults, nintr, nexits;
-	int verbose;
 };
 
 /* Open the KVM device and check the API. Returns 0, or -1 with a one-line reason. */
