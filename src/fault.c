@@ -15,9 +15,18 @@
 
 static void exit_stats(struct kd_vm *vm)
 {
-	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted",
-		(unsigned long long)vm->nsyscalls, (unsigned long long)vm->nfaults,
-		(unsigned long long)vm->nmemfaults, (unsigned long long)vm->nintr);
+	if (!kd_verbose)
+		return;
+	/* Summed over every vCPU this process ran: those of its threads, live or gone. */
+	unsigned long long sys = 0, exc = 0, mem = 0, intr = 0;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		sys += vm->vcpus[i]->nsyscalls;
+		exc += vm->vcpus[i]->nfaults;
+		mem += vm->vcpus[i]->nmemfaults;
+		intr += vm->vcpus[i]->nintr;
+	}
+	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
+		exc, mem, intr);
 }
 
 _Noreturn void kd_target_exit(struct kd_vm *vm, int status)
@@ -60,26 +69,28 @@ static uint64_t read_cr2(struct kd_vcpu *v)
 
 static int page_fault(struct kd_vcpu *v, uint64_t err)
 {
-	static uint64_t last_addr, repeats;
 	uint64_t addr = read_cr2(v), gpa;
 	int present = err & 1;
 	/*
 	 * Target memory with no PTE yet (mapped behind kdune's back, e.g. by the kernel):
 	 * add it and retry, once. Anything else is the target's own bad access.
 	 */
+	kd_vm_lock(v->vm);
 	if (!present && addr < KD_USER_TOP && kd_regions_contains(&v->vm->target, addr) &&
 	    kd_pt_lookup(&v->vm->pt, addr, &gpa, NULL) != 0) {
-		repeats = addr == last_addr ? repeats + 1 : 0;
-		last_addr = addr;
-		if (repeats < 3 && kd_mem_add(v->vm, addr & ~(KD_PAGE - 1), KD_PAGE) == 0)
+		v->pf_repeats = addr == v->pf_last_addr ? v->pf_repeats + 1 : 0;
+		v->pf_last_addr = addr;
+		if (v->pf_repeats < 3 && kd_mem_add(v->vm, addr & ~(KD_PAGE - 1), KD_PAGE) == 0) {
+			kd_vm_unlock(v->vm);
 			return 0;
+		}
 	}
 	deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr);
 }
 
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 {
-	v->vm->nfaults++;
+	v->nfaults++;
 	switch (vec) {
 	case 0:
 		deliver(v, SIGFPE, FPE_INTDIV, v->user.rip);
@@ -182,6 +193,7 @@ static _Noreturn void unaddressed_fault(struct kd_vcpu *v)
 {
 	struct kd_access acc[4];
 	int n = kd_decode_accesses(v, acc, 4), code;
+	kd_vm_lock(v->vm);
 	for (int i = 0; i < n; i++) {
 		int sig = classify(v->vm, acc[i].addr, acc[i].write, &code);
 		if (sig)
@@ -206,14 +218,19 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 	} else {
 		unaddressed_fault(v);
 	}
+	/* Another thread may be changing the address space: look at it once it is done. */
+	kd_vm_lock(v->vm);
 	if (kd_memslots_gpa_to_hva(&v->vm->slots, gpa, &addr)) {
+		kd_vm_unlock(v->vm);
 		kd_vcpu_dump(v, "access to a guest-physical address outside the target's memory");
 		return -1;
 	}
 	int code, sig = classify(v->vm, addr, is_write, &code);
 	if (sig)
 		deliver(v, sig, code, addr);
-	if (mmio && complete_mmio(v, addr) == 0)
+	int done = mmio && complete_mmio(v, addr) == 0;
+	kd_vm_unlock(v->vm);
+	if (done)
 		return 0;
 	kd_vcpu_dump(v, "access to a mapped page that KVM cannot reach");
 	return -1;

@@ -1,6 +1,8 @@
 /* log.c: messages and kdune's own file descriptors. */
 #include "log.h"
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -33,9 +35,41 @@ void kd_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-#define MAX_OWN_FDS 16
-static int own_fds[MAX_OWN_FDS];
-static int n_own_fds;
+/* kdune's own descriptors (VM, vCPUs, trace, ...): one bit each. */
+#define MAX_FD (1 << 20)
+static uint64_t own_fds[MAX_FD / 64];
+static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void own_set(int fd, int on)
+{
+	if (fd < 0 || fd >= MAX_FD)
+		return;
+	if (on)
+		own_fds[fd / 64] |= 1ULL << (fd % 64);
+	else
+		own_fds[fd / 64] &= ~(1ULL << (fd % 64));
+}
+
+int kd_fd_is_ours(long fd)
+{
+	return fd >= 0 && fd < MAX_FD && (own_fds[fd / 64] >> (fd % 64) & 1);
+}
+
+/* The highest free descriptor number below `top`, or -1 (a few tries only). */
+static int dup_high(int fd, long top)
+{
+	for (long want = top - 1, tries = 0; want > fd && want > 2 && tries < 256; want--) {
+		if (kd_fd_is_ours(want))
+			continue;
+		tries++;
+		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
+		if (nfd == want)
+			return nfd;
+		if (nfd >= 0)
+			close(nfd); /* `want` is the target's: try lower */
+	}
+	return -1;
+}
 
 int kd_fd_hide(int fd)
 {
@@ -48,36 +82,24 @@ int kd_fd_hide(int fd)
 	long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 		       ? (long)rl.rlim_cur
 		       : 1024;
-	if (top > 65536)
-		top = 65536;
-	long want = top - 1 - n_own_fds;
-	int nfd = -1;
-	if (want > fd && want > 2)
-		nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
-	if (nfd >= 0 && nfd != want) {
-		close(nfd);
-		nfd = -1;
-	}
+	if (top > MAX_FD)
+		top = MAX_FD;
+	pthread_mutex_lock(&own_lock);
+	int nfd = dup_high(fd, top);
 	if (nfd >= 0) {
 		close(fd);
 		fd = nfd;
+	} else {
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
-	if (n_own_fds < MAX_OWN_FDS)
-		own_fds[n_own_fds++] = fd;
+	own_set(fd, 1);
+	pthread_mutex_unlock(&own_lock);
 	return fd;
 }
 
 void kd_fd_forget(int fd)
 {
-	for (int i = 0; i < n_own_fds; i++)
-		if (own_fds[i] == fd)
-			own_fds[i] = own_fds[--n_own_fds];
-}
-
-int kd_fd_is_ours(long fd)
-{
-	for (int i = 0; i < n_own_fds; i++)
-		if (own_fds[i] == fd)
-			return 1;
-	return 0;
+	pthread_mutex_lock(&own_lock);
+	own_set(fd, 0);
+	pthread_mutex_unlock(&own_lock);
 }

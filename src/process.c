@@ -2,6 +2,7 @@
 #include "fault.h"
 #include "log.h"
 #include "syscall.h"
+#include "thread.h"
 #include "trace.h"
 #include "uaccess.h"
 #include <errno.h>
@@ -173,67 +174,182 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 }
 
 /* The child of a fork: its own VM, the parent's registers, 0 from the syscall. */
-static long fork_child(struct kd_vcpu *v, uint64_t stack, uint64_t fs, uint64_t gs)
+static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs, uint64_t gs)
 {
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
+	rc = rc ?: kd_threads_after_fork(v);
 	if (rc) {
 		kd_err("fork: cannot create the child's VM: %s", strerror(-rc));
 		_exit(125);
 	}
-	if (stack)
-		v->user.rsp = stack;
+	if (c->stack)
+		v->user.rsp = c->stack;
+	if (c->flags & CLONE_CHILD_SETTID) {
+		int tid = (int)gettid();
+		kd_copy_to_user(v->vm, c->child_tid, &tid, sizeof(tid));
+	}
+	if (c->flags & CLONE_CHILD_CLEARTID)
+		kd_raw_syscall(SYS_set_tid_address, c->child_tid, 0, 0, 0, 0, 0);
 	return 0;
 }
 
-/*
- * fork, vfork and clone without CLONE_VM: the host forks (glibc's _Fork keeps kdune's own
- * libc state right in the child) and the child builds a VM of its own. CLONE_VFORK keeps
- * the parent waiting until the child execs or exits: a close-on-exec pipe tells it when.
- */
-long kd_sys_fork(struct kd_vcpu *v, long nr, const uint64_t a[6])
+/* In the parent: what the kernel hands back besides the pid. */
+static void fork_parent(struct kd_vcpu *v, const struct kd_clone *c, pid_t pid)
 {
-	uint64_t flags = nr == SYS_clone ? a[0] : nr == SYS_vfork ? CLONE_VFORK | SIGCHLD : SIGCHLD;
-	uint64_t stack = nr == SYS_clone ? a[1] : 0;
+	if (c->flags & CLONE_PARENT_SETTID)
+		kd_copy_to_user(v->vm, c->parent_tid, &pid, sizeof(pid));
+	if (c->flags & CLONE_PIDFD) {
+		int fd = (int)kd_raw_syscall(SYS_pidfd_open, (uint64_t)pid, 0, 0, 0, 0, 0);
+		if (fd >= 0)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		kd_copy_to_user(v->vm, c->pidfd, &fd, sizeof(fd));
+	}
+}
+
+/*
+ * fork, and clone without CLONE_VM: the host forks and the child builds a VM of its own.
+ * glibc's fork() keeps kdune's own libc state (malloc, stdio) right in the child even when
+ * other threads were busy. The VM lock is held across the fork, so the child's copy of the
+ * address-space state is whole. CLONE_VFORK without CLONE_VM keeps the parent waiting until
+ * the child execs or exits: a close-on-exec pipe tells it when.
+ */
+static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
+{
 	uint64_t fs, gs;
 	int vfork_pipe[2] = {-1, -1};
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES) ||
-	    (flags & CLONE_VM && !(flags & CLONE_VFORK)))
-		return kd_unsupported(nr, "threads and CLONE_VM children");
 	if (kd_vcpu_get_msr(v, KD_MSR_FS_BASE, &fs) || kd_vcpu_get_msr(v, KD_MSR_GS_BASE, &gs))
 		return -EIO;
-	if (flags & CLONE_SETTLS)
-		fs = a[4];
-	if ((flags & CLONE_VFORK) && pipe2(vfork_pipe, O_CLOEXEC))
+	if (c->flags & CLONE_SETTLS)
+		fs = c->tls;
+	if ((c->flags & CLONE_VFORK) && pipe2(vfork_pipe, O_CLOEXEC))
 		return -errno;
 	if (v->vm->trace)
 		fflush(v->vm->trace);
-	pid_t pid = _Fork();
+	kd_vm_lock(v->vm);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(vfork_pipe[0]);
+		/* The write end stays open until this child execs or exits. */
+		return fork_child(v, c, fs, gs);
+	}
+	long e = -errno;
+	kd_vm_unlock(v->vm);
 	if (pid < 0) {
-		long e = -errno;
 		close(vfork_pipe[0]);
 		close(vfork_pipe[1]);
 		return e;
 	}
-	if (pid == 0) {
-		close(vfork_pipe[0]);
-		/* The write end stays open until this child execs or exits. */
-		if (flags & CLONE_CHILD_SETTID) {
-			int tid = (int)gettid();
-			kd_copy_to_user(v->vm, a[3], &tid, sizeof(tid));
-		}
-		if (flags & CLONE_CHILD_CLEARTID)
-			kd_raw_syscall(SYS_set_tid_address, a[3], 0, 0, 0, 0, 0);
-		return fork_child(v, stack, fs, gs);
-	}
-	if (flags & CLONE_PARENT_SETTID)
-		kd_copy_to_user(v->vm, a[2], &pid, sizeof(pid));
-	if (flags & CLONE_VFORK) {
-		char c;
+	fork_parent(v, c, pid);
+	if (c->flags & CLONE_VFORK) {
+		char ch;
 		close(vfork_pipe[1]);
-		while (read(vfork_pipe[0], &c, 1) < 0 && errno == EINTR)
+		while (read(vfork_pipe[0], &ch, 1) < 0 && errno == EINTR)
 			;
 		close(vfork_pipe[0]);
 	}
 	return pid;
+}
+
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3's argument block, as the kernel defines it (size 64 up to set_tid_size: VER0). */
+struct clone_args_k {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+static long clone3_args(struct kd_vm *vm, const uint64_t a[6], struct kd_clone *c)
+{
+	struct clone_args_k k = {0};
+	uint64_t size = a[1];
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (kd_copy_from_user(vm, &k, a[0], size < sizeof(k) ? size : sizeof(k)))
+		return -EFAULT;
+	if (k.set_tid || k.set_tid_size || k.cgroup ||
+	    (k.flags & (CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)))
+		return kd_unsupported(SYS_clone3, "set_tid, cgroups or CLONE_CLEAR_SIGHAND");
+	if ((k.flags >> 32) || k.exit_signal > 64 || (!k.stack != !k.stack_size) ||
+	    ((k.flags & (CLONE_THREAD | CLONE_PARENT)) && k.exit_signal))
+		return -EINVAL;
+	*c = (struct kd_clone){.flags = k.flags & ~(uint64_t)CSIGNAL,
+			       .exit_signal = (int)k.exit_signal,
+			       .stack = k.stack ? k.stack + k.stack_size : 0,
+			       .parent_tid = k.parent_tid,
+			       .child_tid = k.child_tid,
+			       .tls = k.tls,
+			       .pidfd = k.pidfd};
+	return 0;
+}
+
+static long clone_args(struct kd_vm *vm, long nr, const uint64_t a[6], struct kd_clone *c)
+{
+	switch (nr) {
+	case SYS_fork:
+		*c = (struct kd_clone){.exit_signal = SIGCHLD};
+		return 0;
+	case SYS_vfork:
+		*c = (struct kd_clone){.flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD};
+		return 0;
+	case SYS_clone3:
+		return clone3_args(vm, a, c);
+	}
+	/* clone(flags, stack, parent_tid, child_tid, tls); the pidfd shares parent_tid. */
+	if ((a[0] & CLONE_PIDFD) && (a[0] & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	*c = (struct kd_clone){.flags = a[0] & ~(uint64_t)CSIGNAL,
+			       .exit_signal = (int)(a[0] & CSIGNAL),
+			       .stack = a[1],
+			       .parent_tid = a[2],
+			       .child_tid = a[3],
+			       .tls = a[4],
+			       .pidfd = a[2]};
+	return 0;
+}
+
+#define CLONE_NAMESPACES                                                                           \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
+	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
+/* The kernel's own consistency rules for clone flags (copy_process). */
+static long clone_check(const struct kd_clone *c)
+{
+	uint64_t f = c->flags;
+	if (((f & CLONE_THREAD) && !(f & CLONE_SIGHAND)) ||
+	    ((f & CLONE_SIGHAND) && !(f & CLONE_VM)))
+		return -EINVAL;
+	if ((f & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
+	if ((f & CLONE_PIDFD) && (f & CLONE_THREAD))
+		return -EINVAL;
+	if (f & (CLONE_NAMESPACES | CLONE_PARENT))
+		return kd_unsupported(SYS_clone, "new namespaces or CLONE_PARENT");
+	if (!(f & CLONE_VM) && (f & (CLONE_FS | CLONE_FILES)))
+		return kd_unsupported(SYS_clone, "CLONE_FS or CLONE_FILES without CLONE_VM");
+	if ((f & CLONE_THREAD) && (f & CLONE_VFORK))
+		return kd_unsupported(SYS_clone, "CLONE_VFORK for a thread");
+	return 0;
+}
+
+/*
+ * fork, vfork, clone and clone3. With CLONE_VM the child shares this VM (thread.c): a
+ * thread, or a child process such as vfork's and posix_spawn's. Without it the child
+ * gets a copy of the memory and a VM of its own.
+ */
+long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	struct kd_clone c;
+	long rc = clone_args(v->vm, nr, a, &c);
+	rc = rc ?: clone_check(&c);
+	if (rc)
+		return rc;
+	c.nr = nr;
+	memcpy(c.args, a, sizeof(c.args));
+	return c.flags & CLONE_VM ? kd_clone_vm(v, &c) : fork_copy(v, &c);
 }

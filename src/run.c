@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "log.h"
+#include "thread.h"
 #include "vcpu.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +136,8 @@ static void summary(struct kd_vm *vm, struct kd_exec *ex, struct kd_image *img, 
 int kdune_run(char *const argv[], char *const envp[], const struct kdune_options *o)
 {
 	static struct kd_vm vm;
-	static struct kd_vcpu vcpu;
+	static struct kd_proc proc = {.nthreads = 1};
+	struct kd_vcpu *vcpu;
 	struct kd_exec ex;
 	struct kd_image img;
 	char err[1024];
@@ -191,16 +193,21 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		snprintf(vm.exe, sizeof(vm.exe), "%s", ex.path);
 	set_proc_strings(&vm, &img, ex.execfn);
 	t[4] = now_ms();
-	rc = kd_vcpu_create(&vm, 0, &vcpu);
+	rc = kd_vcpu_get(&vm, &vcpu);
 	if (rc) {
 		kd_err("cannot create a vCPU: %s", strerror(-rc));
 		return 125;
 	}
-	vcpu.user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
-	kd_vcpu_resume_user(&vcpu);
+	vcpu->proc = &proc;
+	vcpu->tid = gettid();
+	vcpu->user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
+	kd_vcpu_resume_user(vcpu);
 	t[5] = now_ms();
 	if (kd_verbose)
 		summary(&vm, &ex, &img, t);
 	kd_exec_free(&ex);
-	return kd_vcpu_loop(&vcpu);
+	rc = kd_vcpu_loop(vcpu);
+	if (rc == 0)
+		kd_thread_finish(vcpu); /* the main thread called exit while others run on */
+	return rc;
 }

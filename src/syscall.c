@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
+#include "thread.h"
 #include "trace.h"
 #include "uaccess.h"
 #include <asm/prctl.h>
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -50,48 +52,49 @@ static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 	}
 }
 
-/* The target's view of its signal handlers; the host keeps its own dispositions. */
-struct ksigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-static struct ksigaction target_sa[65];
-static int target_sa_init;
-
-static void sa_init(void)
+/* The target's view of its signal handlers (per process); the host keeps its own. */
+static void sa_load(struct kd_proc *p)
 {
-	for (int sig = 1; sig < 65 && !target_sa_init; sig++)
-		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&target_sa[sig], 8, 0,
-			       0);
-	target_sa_init = 1;
+	for (int sig = 1; sig < 65 && !p->sa_loaded; sig++)
+		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&p->sa[sig], 8, 0, 0);
+	p->sa_loaded = 1;
 }
 
-static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
+static long set_action(struct kd_proc *p, int sig, const struct kd_ksigaction *act)
 {
-	struct ksigaction act;
-	int sig = (int)a[0];
-	if (a[3] != 8 || sig < 1 || sig > 64)
-		return -EINVAL;
-	sa_init();
-	if (a[1] && kd_copy_from_user(v->vm, &act, a[1], sizeof(act)))
-		return -EFAULT;
-	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	if (a[2] && kd_copy_to_user(v->vm, a[2], &target_sa[sig], sizeof(act)))
-		return -EFAULT;
-	if (!a[1])
-		return 0;
 	/*
 	 * SIG_DFL and SIG_IGN mean the same on the host. A handler address is guest code and
 	 * must never run on the host: the host keeps the default action until signal
 	 * delivery into the guest exists.
 	 */
-	struct ksigaction host = {.handler = act.handler > 1 ? 0 : act.handler,
-				  .flags = act.flags &
-					   ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
-				  .mask = act.mask};
+	struct kd_ksigaction host = {.handler = act->handler > 1 ? 0 : act->handler,
+				     .flags = act->flags &
+					      ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
+				     .mask = act->mask};
 	long r = kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, (uint64_t)&host, 0, 8, 0, 0);
 	if (!IS_ERR(r))
-		target_sa[sig] = act;
+		p->sa[sig] = *act;
+	return r;
+}
+
+static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
+{
+	struct kd_ksigaction act, old;
+	struct kd_proc *p = v->proc;
+	int sig = (int)a[0];
+	if (a[3] != 8 || sig < 1 || sig > 64)
+		return -EINVAL;
+	if (a[1] && kd_copy_from_user(v->vm, &act, a[1], sizeof(act)))
+		return -EFAULT;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	kd_vm_lock(v->vm);
+	sa_load(p);
+	old = p->sa[sig];
+	long r = a[1] ? set_action(p, sig, &act) : 0;
+	kd_vm_unlock(v->vm);
+	if (!IS_ERR(r) && a[2] && kd_copy_to_user(v->vm, a[2], &old, sizeof(old)))
+		return -EFAULT;
 	return r;
 }
 
@@ -120,20 +123,24 @@ static int is_self_exe(const char *p)
 /* A snapshot of the target's argv strings, read like the kernel reads them. */
 static long open_cmdline(struct kd_vm *vm, uint64_t flags)
 {
-	static char buf[1 << 17];
 	uint64_t len = vm->arg_end - vm->arg_start;
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	if (kd_copy_from_user(vm, buf, vm->arg_start, len))
-		return -EFAULT;
-	long fd = kd_raw_syscall(SYS_memfd_create, (uint64_t) "cmdline",
-				 flags & O_CLOEXEC ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
+	if (len > 1 << 17)
+		len = 1 << 17;
+	char *buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	long fd = kd_copy_from_user(vm, buf, vm->arg_start, len)
+		      ? -EFAULT
+		      : kd_raw_syscall(SYS_memfd_create, (uint64_t) "cmdline",
+				       flags & O_CLOEXEC ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
+	if (!IS_ERR(fd) &&
+	    kd_raw_syscall(SYS_write, (uint64_t)fd, (uint64_t)buf, len, 0, 0, 0) != (long)len) {
+		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+		fd = -EIO;
+	}
+	free(buf);
 	if (IS_ERR(fd))
 		return fd;
-	if (kd_raw_syscall(SYS_write, (uint64_t)fd, (uint64_t)buf, len, 0, 0, 0) != (long)len) {
-		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
-		return -EIO;
-	}
 	kd_raw_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0, 0, 0);
 	return fd;
 }
@@ -213,19 +220,49 @@ static int fd_arg_is_ours(long nr, const uint64_t a[6])
 	}
 }
 
+/* Calls that change the address space: one at a time, with kdune's view of it. */
+static long memory_call(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	struct kd_vm *vm = v->vm;
+	long r;
+	kd_vm_lock(vm);
+	switch (nr) {
+	case SYS_brk:
+		r = kd_sys_brk(vm, a[0]);
+		break;
+	case SYS_mmap:
+		r = kd_sys_mmap(vm, a);
+		break;
+	case SYS_munmap:
+		r = kd_sys_munmap(vm, a);
+		break;
+	case SYS_mremap:
+		r = kd_sys_mremap(vm, a);
+		break;
+	case SYS_shmat:
+		r = kd_sys_shmat(vm, a);
+		break;
+	case SYS_shmdt:
+		r = kd_sys_shmdt(vm, a);
+		break;
+	default:
+		r = kd_sys_range(vm, nr, a);
+	}
+	kd_vm_unlock(vm);
+	return r;
+}
+
 long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	if (fd_arg_is_ours(nr, a))
 		return -EBADF;
 	switch (nr) {
 	case SYS_brk:
-		return kd_sys_brk(v->vm, a[0]);
 	case SYS_mmap:
-		return kd_sys_mmap(v->vm, a);
 	case SYS_munmap:
-		return kd_sys_munmap(v->vm, a);
 	case SYS_mremap:
-		return kd_sys_mremap(v->vm, a);
+	case SYS_shmat:
+	case SYS_shmdt:
 	case SYS_mprotect:
 	case SYS_pkey_mprotect:
 	case SYS_madvise:
@@ -234,16 +271,16 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_munlock:
 	case SYS_msync:
 	case SYS_remap_file_pages:
-		return kd_sys_range(v->vm, nr, a);
-	case SYS_shmat:
-		return kd_sys_shmat(v->vm, a);
-	case SYS_shmdt:
-		return kd_sys_shmdt(v->vm, a);
+		return memory_call(v, nr, a);
 	case SYS_arch_prctl:
 		return arch_prctl(v, a);
 	case SYS_rseq:
 		return -ENOSYS; /* as under a seccomp filter; glibc carries on without it */
 	case SYS_exit:
+		if (v->vm->trace)
+			kd_trace_noreturn(v->vm->trace, nr, a);
+		kd_thread_exit(v, (int)a[0]);
+		return 0;
 	case SYS_exit_group:
 		if (v->vm->trace)
 			kd_trace_noreturn(v->vm->trace, nr, a);
@@ -270,10 +307,8 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_fork:
 	case SYS_vfork:
 	case SYS_clone:
-		return kd_sys_fork(v, nr, a);
 	case SYS_clone3:
-		/* glibc falls back to clone, which covers what kdune supports. */
-		return kd_unsupported(nr, "clone3");
+		return kd_sys_clone(v, nr, a);
 	case SYS_rt_sigreturn:
 		return kd_unsupported(nr, "signal delivery");
 	}
@@ -285,8 +320,10 @@ void kd_syscall(struct kd_vcpu *v)
 	struct kvm_regs *u = &v->user;
 	long nr = (long)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
-	v->vm->nsyscalls++;
+	v->nsyscalls++;
 	long ret = kd_syscall_dispatch(v, nr, a);
+	if (v->exited)
+		return; /* exit: traced already, and nothing goes back */
 	/* A successful execve never comes back here; a failed one is traced like any call. */
 	if (v->vm->trace)
 		kd_trace_syscall(v->vm->trace, nr, a, ret);

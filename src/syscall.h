@@ -25,7 +25,7 @@ static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2
 
 /* process.c: execve, fork, clone. */
 long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6]);
-long kd_sys_fork(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6]);
 /* -ENOSYS, said once with -v. */
 long kd_unsupported(long nr, const char *what);
 

@@ -8,7 +8,12 @@
 
 static int owned(struct kd_vm *vm, uint64_t addr, size_t n)
 {
-	return n == 0 || (addr + n > addr && kd_regions_covers(&vm->target, addr, addr + n));
+	if (n == 0)
+		return 1;
+	kd_vm_lock(vm);
+	int ok = addr + n > addr && kd_regions_covers(&vm->target, addr, addr + n);
+	kd_vm_unlock(vm);
+	return ok;
 }
 
 int kd_copy_from_user(struct kd_vm *vm, void *dst, uint64_t src, size_t n)

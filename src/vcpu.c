@@ -6,6 +6,7 @@
 #include "log.h"
 #include "syscall.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -161,14 +162,24 @@ static void detect_pvm(struct kd_vcpu *v)
 
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 {
-	*v = (struct kd_vcpu){.vm = vm, .id = id};
+	v->vm = vm;
+	v->id = id;
+	v->at_cpl3 = 0;
+	v->fd = -1;
 	int fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (fd < 0)
 		return -errno;
+	void *run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (run == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
 	v->fd = kd_fd_hide(fd);
-	v->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED)
-		return -errno;
+	v->run = run;
+	kd_vm_lock(vm);
+	kd_regions_add(&vm->host, (uint64_t)run, (uint64_t)run + (uint64_t)vm->run_size);
+	kd_vm_unlock(vm);
 	if (ioctl(v->fd, KVM_SET_CPUID2, vm->cpuid))
 		return -errno;
 	kd_desc_init_cpu(vm, id);
@@ -186,16 +197,31 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 
 int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
 {
-	struct kvm_regs user = v->user;
-	munmap(v->run, (size_t)v->vm->run_size);
+	struct kd_vm *vm = v->vm;
+	munmap(v->run, (size_t)vm->run_size);
+	kd_regions_remove(&vm->host, (uint64_t)v->run, (uint64_t)v->run + (uint64_t)vm->run_size);
 	kd_fd_forget(v->fd);
 	close(v->fd);
-	int rc = kd_vcpu_create(v->vm, v->id, v);
+	int rc = kd_vcpu_create(vm, v->id, v);
 	if (rc)
 		return rc;
-	v->user = user;
 	return kd_vcpu_set_msr(v, KD_MSR_FS_BASE, fs_base)
 		   ?: kd_vcpu_set_msr(v, KD_MSR_GS_BASE, gs_base);
+}
+
+int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src)
+{
+	/* KVM_GET_XSAVE2 covers states larger than 4 KiB (AMX); the plain call does not. */
+	int size = ioctl(src->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	unsigned long get = KVM_GET_XSAVE2;
+	if (size < (int)sizeof(struct kvm_xsave)) {
+		size = sizeof(struct kvm_xsave);
+		get = KVM_GET_XSAVE;
+	}
+	struct kvm_xsave *x = calloc(1, (size_t)size);
+	int rc = !x || ioctl(src->fd, get, x) || ioctl(dst->fd, KVM_SET_XSAVE, x) ? -EIO : 0;
+	free(x);
+	return rc;
 }
 
 void kd_vcpu_resume_user(struct kd_vcpu *v)
@@ -318,7 +344,7 @@ int kd_vcpu_loop(struct kd_vcpu *v)
 		int r = ioctl(v->fd, KVM_RUN, 0);
 		v->exits++;
 		if (r < 0) {
-			v->vm->nintr += errno == EINTR;
+			v->nintr += errno == EINTR;
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			if (errno == EFAULT && kd_fault_memory(v, 1) == 0)
@@ -330,10 +356,12 @@ int kd_vcpu_loop(struct kd_vcpu *v)
 		case KVM_EXIT_IO:
 			if (io_exit(v))
 				return 125;
+			if (v->exited)
+				return 0;
 			break;
 		case KVM_EXIT_MMIO:
 		case KVM_EXIT_MEMORY_FAULT:
-			v->vm->nmemfaults++;
+			v->nmemfaults++;
 			if (kd_fault_memory(v, 0))
 				return 125;
 			break;

@@ -10,8 +10,17 @@ struct kd_vcpu {
 	struct kvm_run *run;
 	/* The target's ring-3 registers at the current event (rip, rsp, rflags included). */
 	struct kvm_regs user;
-	uint64_t exits;
 	int at_cpl3; /* this exit left the vCPU in ring 3: resume by registers alone */
+	/* The target thread that runs on this vCPU now. */
+	struct kd_proc *proc;	  /* its process (thread group) */
+	uint64_t clear_tid;	  /* CLONE_CHILD_CLEARTID address, 0 if none */
+	int tid;		  /* host thread id, 0 while in the pool */
+	int exited, exit_code;	  /* the thread called exit: kd_vcpu_loop returns 0 */
+	struct kd_hstack *hstack; /* the host stack of the thread, NULL for the main one */
+	struct kd_vcpu *next_free;
+	/* Counters for -v. */
+	uint64_t exits, nsyscalls, nfaults, nmemfaults, nintr;
+	uint64_t pf_last_addr, pf_repeats;
 };
 
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
@@ -20,11 +29,16 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
 int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base);
 /* The next KVM_RUN enters ring 3 with v->user. */
 void kd_vcpu_resume_user(struct kd_vcpu *v);
-/* Serve exits until the target exits. Returns only on a kdune failure (exit status). */
+/*
+ * Serve exits until the target thread exits (returns 0; v->exit_code) or kdune fails
+ * (returns an exit status). The end of the whole target process never returns.
+ */
 int kd_vcpu_loop(struct kd_vcpu *v);
 
 int kd_vcpu_set_msr(struct kd_vcpu *v, uint32_t idx, uint64_t val);
 int kd_vcpu_get_msr(struct kd_vcpu *v, uint32_t idx, uint64_t *val);
+/* The FPU/SSE/AVX state of src becomes dst's, as a new thread inherits it. */
+int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src);
 /* Registers of the exit, for crash reports. */
 void kd_vcpu_dump(struct kd_vcpu *v, const char *why);
 

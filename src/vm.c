@@ -137,8 +137,28 @@ static int create_karea(struct kd_vm *vm)
 			 KD_PTE_US | KD_PTE_A, 0);
 }
 
+void kd_vm_lock(struct kd_vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+}
+
+void kd_vm_unlock(struct kd_vm *vm)
+{
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void init_lock(struct kd_vm *vm)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&vm->lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 int kd_vm_create(struct kd_vm *vm)
 {
+	init_lock(vm);
 	int rc = create_vm_fd(vm);
 	if (!rc)
 		rc = load_cpuid(vm);
@@ -157,6 +177,8 @@ int kd_vm_create(struct kd_vm *vm)
 
 int kd_vm_refork(struct kd_vm *vm)
 {
+	/* The forking thread held the lock; no other thread exists here to release it. */
+	init_lock(vm);
 	/* The parent's VM refuses this mm (EIO); everything else was copied with the memory. */
 	kd_fd_forget(vm->vm_fd);
 	close(vm->vm_fd);

@@ -1,5 +1,6 @@
 /* vm.h: one KVM VM per target process, and the state of its address space. */
 #pragma once
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "memslot.h"
@@ -48,9 +49,22 @@ struct kd_vm {
 	FILE *trace;
 	char kdune_exe[4096]; /* this kdune binary, re-executed when the target execs */
 	const char *kvm_device;
-	/* Exit counters, for -v. */
-	uint64_t nsyscalls, nfaults, nmemfaults, nintr, nexits;
+	/*
+	 * Taken around every change to, and every read of, the address-space state above
+	 * (regions, slots, page tables) and the vCPU pool below: target threads and CLONE_VM
+	 * children all share this VM. Recursive, so a path that holds it may call helpers.
+	 */
+	pthread_mutex_t lock;
+	/* The vCPU pool (thread.c): every vCPU ever created, and the free ones. */
+	struct kd_vcpu *vcpus[1024];
+	int nvcpus;
+	struct kd_vcpu *free_vcpus;
+	/* Host stacks for threads that run vCPUs, and threads waiting to be joined. */
+	struct kd_hstack *hstacks;
 };
+
+void kd_vm_lock(struct kd_vm *vm);
+void kd_vm_unlock(struct kd_vm *vm);
 
 /* Open the KVM device and check the API. Returns 0, or -1 with a one-line reason. */
 int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen);

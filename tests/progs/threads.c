@@ -1,0 +1,214 @@
+/* threads.c: pthreads as programs use them; prints what it observes, the same natively. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Workers sum slices of 1..N under a mutex, hand results over with a condvar, keep TLS. */
+#define NWORK 8
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static long total;
+static int done;
+static __thread long mine = 1000;
+static __thread char tag[32];
+
+static void *work(void *arg)
+{
+	long id = (long)arg, sum = 0;
+	snprintf(tag, sizeof(tag), "worker-%ld", id);
+	for (long i = id * 100000 + 1; i <= (id + 1) * 100000; i++)
+		sum += i;
+	mine += id; /* each thread starts from its own copy of 1000 */
+	double f = 0.5;
+	for (int i = 0; i < 1000; i++)
+		f = f * 1.0001 + id; /* SSE state, per thread */
+	pthread_mutex_lock(&mu);
+	total += sum;
+	done++;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	return (void *)(mine + (long)(f > 0) + (long)strlen(tag));
+}
+
+static int compute(void)
+{
+	pthread_t t[NWORK];
+	for (long i = 0; i < NWORK; i++)
+		if (pthread_create(&t[i], NULL, work, (void *)i))
+			return 1;
+	pthread_mutex_lock(&mu);
+	while (done < NWORK)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	long rets = 0;
+	for (int i = 0; i < NWORK; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		rets += (long)r;
+	}
+	printf("total %ld (expect %ld), returns %ld, main tls %ld\n", total,
+	       (long)NWORK * 100000 * (NWORK * 100000 + 1) / 2, rets, mine);
+	return 0;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* Threads created and joined one after another. */
+static int sequential(int n)
+{
+	long sum = 0;
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		void *r;
+		int e = pthread_create(&t, NULL, nothing, (void *)i);
+		if (e) {
+			printf("pthread_create %ld: %s\n", i, strerror(e));
+			return 1;
+		}
+		pthread_join(t, &r);
+		sum += (long)r;
+	}
+	printf("%d threads, sum %ld\n", n, sum);
+	return 0;
+}
+
+/* A thread forks; the child (only that thread) runs on and exits with a code. */
+static void *forker(void *arg)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		printf("child of a thread: %s\n", getpid() == syscall(SYS_gettid) ? "leader" : "?");
+		fflush(stdout);
+		_exit(7);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	printf("thread's child exited %d\n", WEXITSTATUS(st));
+	return arg;
+}
+
+static int fork_in_thread(void)
+{
+	pthread_t t;
+	fflush(stdout);
+	pthread_create(&t, NULL, forker, NULL);
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static void *exiter(void *arg)
+{
+	printf("thread calls exit(%ld)\n", (long)arg);
+	fflush(stdout);
+	exit((int)(long)arg);
+}
+
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* exit() from a thread ends the process while other threads block. */
+static int exit_in_thread(void)
+{
+	pthread_t t;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t, NULL, sleeper, NULL);
+	pthread_create(&t, NULL, exiter, (void *)42);
+	for (;;)
+		pause();
+}
+
+static void *late(void *arg)
+{
+	usleep(100000);
+	printf("thread outlives main\n");
+	fflush(stdout);
+	return arg;
+}
+
+/* The main thread leaves with pthread_exit; the process lives until the last thread. */
+static int main_exits_first(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, late, NULL);
+	pthread_exit(NULL);
+}
+
+static void *sleeper_until_unlock(void *arg)
+{
+	pthread_mutex_lock(&mu);
+	pthread_mutex_unlock(&mu);
+	return arg;
+}
+
+/* Threads alive at once, until pthread_create refuses: the error must be EAGAIN. */
+static int many(int n)
+{
+	pthread_t *t = calloc((size_t)n, sizeof(*t));
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 << 10);
+	int made = 0, e = 0;
+	pthread_mutex_lock(&mu); /* every thread stays alive until this is unlocked */
+	while (made < n && !(e = pthread_create(&t[made], &a, sleeper_until_unlock, NULL)))
+		made++;
+	pthread_mutex_unlock(&mu);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	printf("%d threads alive at once, then %s\n", made, e ? strerror(e) : "no error");
+	free(t);
+	return 0;
+}
+
+/* posix_spawn of a missing program reports the error; of a real one, its status. */
+static int spawn(void)
+{
+	pid_t pid;
+	char *argv[] = {"true", NULL};
+	int e = posix_spawn(&pid, "/nonexistent/prog", NULL, NULL, argv, environ);
+	printf("posix_spawn missing: %s\n", strerror(e));
+	e = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	int st = -1;
+	if (!e)
+		waitpid(pid, &st, 0);
+	printf("posix_spawn /bin/true: %s, status %d\n", strerror(e), st);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "compute";
+	int n = argc > 2 ? atoi(argv[2]) : 10000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "compute"))
+		return compute();
+	if (!strcmp(mode, "sequential"))
+		return sequential(n);
+	if (!strcmp(mode, "fork"))
+		return fork_in_thread();
+	if (!strcmp(mode, "exit"))
+		return exit_in_thread();
+	if (!strcmp(mode, "mainexit"))
+		return main_exits_first();
+	if (!strcmp(mode, "many"))
+		return many(n);
+	if (!strcmp(mode, "spawn"))
+		return spawn();
+	fprintf(stderr, "usage: threads compute|sequential N|fork|exit|mainexit|many N|spawn\n");
+	return 2;
+}
