@@ -415,7 +415,11 @@ long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c)
 
 void kd_thread_exit(struct kd_vcpu *v, int code)
 {
-	/* The last thread to go takes the process with it, with its own status. */
+	/*
+	 * The last thread to go ends the process (and any helper thread kdune still has)
+	 * with its own code: measured natively, that is the status a parent sees, even
+	 * when the leader exited earlier with another code.
+	 */
 	if (__atomic_sub_fetch(&v->proc->nthreads, 1, __ATOMIC_ACQ_REL) == 0)
 		kd_target_exit(v->vm, code);
 	v->exit_code = code;

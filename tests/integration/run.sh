@@ -363,6 +363,24 @@ compare -s 0 sh_subshells -- /bin/sh -c 'x=$(echo sub | tr a-z A-Z); (cd /etc &&
 compare -s 3 sh_child_status -- /bin/sh -c '/bin/sh -c "exit 3"; exit $?'
 compare -s 0 python_subprocess -- /usr/bin/python3 -c 'import subprocess,os; print(subprocess.run(["/bin/echo","sub"],capture_output=True).stdout, subprocess.call(["/bin/false"]), os.waitpid(os.spawnv(os.P_NOWAIT,"/bin/true",["true"]),0)[1])'
 compare -s 0 -f a -f a.o make_gcc -- /bin/sh -c 'printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > a.c && printf "a: a.o\n\tgcc -o a a.o\na.o: a.c\n\tgcc -O2 -c a.c\n" > Makefile && make -s && ./a'
+# threads: a vCPU each in the same VM; CLONE_VM children (vfork, posix_spawn) share it
+compare -s 0 -r prog:threads threads_compute -- "$PROGS/threads" compute
+compare -s 0 -r prog:threads threads_10000_sequential -- "$PROGS/threads" sequential 10000
+compare -s 0 -r prog:threads threads_fork_from_thread -- "$PROGS/threads" fork
+compare -s 42 -r prog:threads threads_exit_from_thread -- "$PROGS/threads" exit
+compare -s 0 -r prog:threads threads_main_exits_first -- "$PROGS/threads" mainexit
+compare -s 7 -r prog:threads threads_last_exit_status -- "$PROGS/threads" leader
+compare -s 0 -r prog:threads posix_spawn_errors -- "$PROGS/threads" spawn
+compare -s 0 python_threading -- /usr/bin/python3 -c 'import threading,queue,subprocess
+q=queue.Queue(); lock=threading.Lock(); n=[0]; local=threading.local()
+def w(i):
+    local.v=i
+    for _ in range(2000):
+        with lock: n[0]+=1
+    q.put((i, local.v, subprocess.run(["/bin/echo", str(i)], capture_output=True).stdout.strip()))
+ts=[threading.Thread(target=w,args=(i,)) for i in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(n[0], sorted(q.get() for _ in range(8)), threading.active_count())'
 compare -s 0 proc_self_exe -- readlink /proc/self/exe
 compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline
 compare -s 0 proc_self_comm -- cat /proc/self/comm
@@ -479,6 +497,27 @@ if need trace_errno real kvm kdune; then
 		'^openat\(AT_FDCWD, "/nonexistent-kdune-file", O_RDONLY(\|O_CLOEXEC)?\) = -1 ENOENT \(No such file or directory\)$' \
 		'exit_group(1) = ?'; then
 		pass trace_errno
+	fi
+fi
+
+# More threads alive at once than KVM has vCPUs: the clone fails with EAGAIN (said with -v),
+# and the program carries on. Peak memory here: ~500 MiB, nearly all KVM's, for 1024 vCPUs.
+if need threads_vcpu_limit real kvm kdune prog:threads; then
+	kd threads_vcpu_limit run -v -- "$PROGS/threads" many 1100
+	max=$(sed -n 's/.*max vCPUs \([0-9]*\);.*/\1/p' "$KD_ERR")
+	if [ "$KD_STATUS" != 0 ]; then
+		show_err "$KD_ERR" kdune
+		fail threads_vcpu_limit "exit status $KD_STATUS, expected 0"
+	elif [ -z "$max" ] || [ "$max" -gt 1100 ]; then
+		fail threads_vcpu_limit "KVM allows '${max:-?}' vCPUs: cannot reach the limit with 1100 threads"
+	elif [ "$(cat "$KD_OUT")" != "$((max - 1)) threads alive at once, then Resource temporarily unavailable" ]; then
+		detail "stdout: $(head -c 200 "$KD_OUT")"
+		fail threads_vcpu_limit "expected $((max - 1)) threads, then EAGAIN"
+	elif ! grep -q 'no vCPU for a new thread.*EAGAIN' "$KD_ERR"; then
+		show_err "$KD_ERR" kdune
+		fail threads_vcpu_limit "no -v line about the vCPU limit"
+	else
+		pass threads_vcpu_limit
 	fi
 fi
 

@@ -156,6 +156,22 @@ static void *sleeper_until_unlock(void *arg)
 	return arg;
 }
 
+static void *raw_exit_late(void *arg)
+{
+	usleep(100000);
+	syscall(SYS_exit, 7);
+	return arg;
+}
+
+/* Raw exits: the leader with 5 first, then the last thread with 7 (natively: status 7). */
+static int leader_status(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, raw_exit_late, NULL);
+	syscall(SYS_exit, 5);
+	return 1;
+}
+
 /* Threads alive at once, until pthread_create refuses: the error must be EAGAIN. */
 static int many(int n)
 {
@@ -205,6 +221,8 @@ int main(int argc, char **argv)
 		return exit_in_thread();
 	if (!strcmp(mode, "mainexit"))
 		return main_exits_first();
+	if (!strcmp(mode, "leader"))
+		return leader_status();
 	if (!strcmp(mode, "many"))
 		return many(n);
 	if (!strcmp(mode, "spawn"))
