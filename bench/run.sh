@@ -20,6 +20,8 @@ GZIP_RUNS=7
 TRUE_RUNS=30
 MEM_ROUNDS=7
 TOUCH_MIB=1024
+PROC_ROUNDS=7     # interleaved rounds for fork, thread and posix_spawn
+PROC_N=200        # operations per run
 
 T=$(mktemp -d /tmp/kdune-bench.XXXXXX) || exit 0
 NOTES=$T/notes
@@ -210,6 +212,27 @@ bench_startup() {
 	note "start-up: \`/bin/true\`, hyperfine -N --runs $TRUE_RUNS --warmup 3, median."
 }
 
+# ---- 4. processes and threads: fork+wait, thread create+join, posix_spawn+wait.
+bench_procs() {
+	local _ w
+	log "processes: $PROC_ROUNDS rounds of fork, thread and spawn (native, kdune)"
+	for _ in $(seq "$PROC_ROUNDS"); do
+		for w in fork thread spawn; do
+			timeout -k 2 60 "${PIN[@]}" "$BIN/procs" "$w" "$PROC_N" | field us_per_op >>"$T/$w.native"
+			[ "$KD_OK" = 1 ] && timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/procs" "$w" "$PROC_N" \
+				2>>"$T/procs.err" | field us_per_op >>"$T/$w.kdune"
+		done
+	done
+	PROC_FORK_NATIVE=$(median "$T/fork.native") PROC_FORK_KDUNE=$(kd "$(median "$T/fork.kdune")")
+	PROC_THREAD_NATIVE=$(median "$T/thread.native")
+	PROC_THREAD_KDUNE=$(kd "$(median "$T/thread.kdune")")
+	PROC_SPAWN_NATIVE=$(median "$T/spawn.native") PROC_SPAWN_KDUNE=$(kd "$(median "$T/spawn.kdune")")
+	note "processes: \`procs fork|thread|spawn $PROC_N\` (bench/procs.c): fork + child _exit + waitpid;" \
+		"pthread_create + pthread_join of an empty thread; posix_spawn of /bin/true + waitpid." \
+		"Medians of $PROC_ROUNDS runs, rounds interleaved. The floor column is the operation's cost" \
+		"in exit round trips (kdune ÷ the getppid floor)."
+}
+
 # cgroup_init: pick where fresh memory cgroups go (CG_PARENT, CG_PEAK, CG_KPEAK), or
 # leave CG_PARENT empty and note why.
 cgroup_init() {
@@ -280,7 +303,7 @@ touch_once() {
 	[ ${#TIME_CMD[@]} -gt 0 ] && tail -1 "$T/$tag.err" >>"$T/$tag.rss"
 }
 
-# ---- 4. memory: first touch of 1 GiB, time and memory.
+# ---- 5. memory: first touch of 1 GiB, time and memory.
 bench_memory() {
 	local _
 	TIME_CMD=()
@@ -336,6 +359,13 @@ row() { # row CELL...: one markdown table row
 	echo "$out"
 }
 
+proc_row() { # proc_row LABEL NATIVE_US KDUNE_US
+	local floor_us
+	floor_us=$(calc / "$SYS_FLOOR" 1000 %.3f)
+	row "$1" "$(fmt "$2")" "$(fmt "$3")" "$(fmt "$floor_us")" "$(calc / "$3" "$floor_us" %.1f)" \
+		"$(calc / "$3" "$2" %.1f)" "$(calc - "$3" "$2" %.0f)" "–" "–"
+}
+
 report_table() {
 	local kf kn kd
 	echo "| benchmark | native | kdune | floor | kdune ÷ floor | kdune ÷ native | kdune − native | target | met |"
@@ -350,6 +380,9 @@ report_table() {
 	kd=$(calc - "$TRUE_KDUNE" "$TRUE_NATIVE")
 	row "/bin/true start-up (ms)" "$(fmt "$TRUE_NATIVE" %.2f)" "$(fmt "$TRUE_KDUNE" %.2f)" "–" "–" \
 		"$(calc / "$TRUE_KDUNE" "$TRUE_NATIVE")" "$kd" "kdune − native ≤ 5 ms" "$(met "$kd" 5)"
+	proc_row "fork + exit + wait (µs)" "$PROC_FORK_NATIVE" "$PROC_FORK_KDUNE"
+	proc_row "thread create + join (µs)" "$PROC_THREAD_NATIVE" "$PROC_THREAD_KDUNE"
+	proc_row "posix_spawn /bin/true + wait (µs)" "$PROC_SPAWN_NATIVE" "$PROC_SPAWN_KDUNE"
 	row "touch $TOUCH_MIB MiB, first-touch loop (ms)" "$TOUCH_NATIVE" "$TOUCH_KDUNE" "–" "–" \
 		"$(calc / "$TOUCH_KDUNE" "$TOUCH_NATIVE")" "$(calc - "$TOUCH_KDUNE" "$TOUCH_NATIVE" %.1f)" "–" "–"
 	row "touch $TOUCH_MIB MiB, max RSS (MiB)" "$RSS_NATIVE" "$RSS_KDUNE" "–" "–" \
@@ -389,6 +422,7 @@ main() {
 	bench_syscall
 	bench_gzip
 	bench_startup
+	bench_procs
 	bench_memory
 	mem_results
 	report >"$T/report.md"
