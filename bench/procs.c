@@ -49,8 +49,8 @@ static int one(const char *what)
 int main(int argc, char **argv)
 {
 	long n = argc == 3 ? atol(argv[2]) : 0;
-	if (n < 1 || (strcmp(argv[1], "fork") && strcmp(argv[1], "thread") &&
-		      strcmp(argv[1], "spawn"))) {
+	if (n < 1 ||
+	    (strcmp(argv[1], "fork") && strcmp(argv[1], "thread") && strcmp(argv[1], "spawn"))) {
 		fprintf(stderr, "usage: procs fork|thread|spawn N\n");
 		return 2;
 	}

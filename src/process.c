@@ -46,10 +46,10 @@ static long strv_push(struct strv *s, char *str)
 	return 0;
 }
 
-/* A NULL-terminated array of strings from target memory, within execve's limits. */
-static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
+#define MAX_ARG_STRLEN (128u << 10)
+
+static long copy_strv_with(struct kd_vm *vm, uint64_t uptr, struct strv *out, char *buf)
 {
-	static char buf[128 << 10]; /* MAX_ARG_STRLEN */
 	long rc = strv_push(out, NULL);
 	out->n = 0;
 	for (uint64_t i = 0; !rc && uptr; i++) {
@@ -58,7 +58,7 @@ static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
 			return -EFAULT;
 		if (!p)
 			break;
-		long len = kd_strncpy_from_user(vm, buf, p, sizeof(buf));
+		long len = kd_strncpy_from_user(vm, buf, p, MAX_ARG_STRLEN);
 		if (len == -ENAMETOOLONG || out->bytes + (uint64_t)len + 1 > ARG_BYTES_MAX ||
 		    i >= ARG_COUNT_MAX)
 			return -E2BIG;
@@ -68,6 +68,15 @@ static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
 		char *dup = strdup(buf);
 		rc = dup ? strv_push(out, dup) : -ENOMEM;
 	}
+	return rc;
+}
+
+/* A NULL-terminated array of strings from target memory, within execve's limits. */
+static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
+{
+	char *buf = malloc(MAX_ARG_STRLEN);
+	long rc = buf ? copy_strv_with(vm, uptr, out, buf) : -ENOMEM;
+	free(buf);
 	return rc;
 }
 

@@ -62,7 +62,7 @@ int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out)
 		vm->vcpus[vm->nvcpus++] = v;
 	}
 	if (v)
-		v->tid = -1; /* taken; the thread that runs it says who it is */
+		v->owner = v; /* taken; a CLONE_VM child's parent names itself below */
 	kd_vm_unlock(vm);
 	if (!v)
 		return -EAGAIN;
@@ -81,6 +81,7 @@ void kd_vcpu_put(struct kd_vcpu *v)
 	struct kd_vm *vm = v->vm;
 	kd_vm_lock(vm);
 	v->tid = 0;
+	v->owner = NULL;
 	v->proc = NULL;
 	v->clear_tid = 0;
 	v->exited = 0;
@@ -153,11 +154,10 @@ static long child_state(struct kd_vcpu *parent, struct kd_vcpu *child, const str
 	return 0;
 }
 
-/* A thread without CLONE_FILES/CLONE_FS/CLONE_SYSVSEM gets copies of its own. */
+/* A thread without CLONE_FS/CLONE_SYSVSEM gets copies of its own. */
 static long unshare_missing(uint64_t flags)
 {
-	int un = (flags & CLONE_FILES ? 0 : CLONE_FILES) | (flags & CLONE_FS ? 0 : CLONE_FS) |
-		 (flags & CLONE_SYSVSEM ? 0 : CLONE_SYSVSEM);
+	int un = (flags & CLONE_FS ? 0 : CLONE_FS) | (flags & CLONE_SYSVSEM ? 0 : CLONE_SYSVSEM);
 	return un ? kd_raw_syscall(SYS_unshare, (uint64_t)un, 0, 0, 0, 0, 0) : 0;
 }
 
@@ -313,7 +313,8 @@ static int host_clone(struct kd_vm *vm, struct vm_child_start *st)
 static void vm_child_release(struct kd_vm *vm, struct vm_child_start *st, int pid)
 {
 	kd_vm_lock(vm);
-	if (st->v->tid == pid || st->v->tid == -1)
+	/* Unless the child gave it back itself (and another thread may have it now). */
+	if (st->v->owner == st)
 		kd_vcpu_put(st->v);
 	st->hs->state = HS_FREE;
 	/* Threads it made may outlive its first thread; then its state stays. */
@@ -344,6 +345,7 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 	struct vm_child_start *st = calloc(1, sizeof(*st));
 	if (st) {
 		*st = (struct vm_child_start){.v = child, .c = *c};
+		child->owner = st;
 		st->proc = child->proc = new_proc(vm, parent->proc, c->flags);
 		st->hs = st->proc ? hstack_get(vm) : NULL;
 	}
@@ -392,6 +394,8 @@ long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c)
 		return kd_unsupported(SYS_clone,
 				      "CLONE_VM inside a CLONE_VM child with a descriptor table "
 				      "of its own");
+	if ((c->flags & CLONE_THREAD) && !(c->flags & CLONE_FILES))
+		return kd_unsupported(SYS_clone, "a thread with a descriptor table of its own");
 	if ((c->flags & CLONE_SETTLS) && c->tls >= KD_USER_TOP)
 		return -EPERM;
 	long rc = kd_vcpu_get(vm, &child);

@@ -15,6 +15,7 @@ struct kd_vcpu {
 	struct kd_proc *proc;	  /* its process (thread group) */
 	uint64_t clear_tid;	  /* CLONE_CHILD_CLEARTID address, 0 if none */
 	int tid;		  /* host thread id, 0 while in the pool */
+	const void *owner;	  /* who took it from the pool, NULL while in the pool */
 	int exited, exit_code;	  /* the thread called exit: kd_vcpu_loop returns 0 */
 	struct kd_hstack *hstack; /* the host stack of the thread, NULL for the main one */
 	struct kd_vcpu *next_free;
