@@ -222,15 +222,21 @@ bench_procs() {
 			[ "$KD_OK" = 1 ] && timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/procs" "$w" "$PROC_N" \
 				2>>"$T/procs.err" | field us_per_op >>"$T/$w.kdune"
 		done
+		# The vCPU pool's policy, checked: a new vCPU for every thread instead of a reused one.
+		[ "$KD_OK" = 1 ] && KDUNE_VCPU_REUSE=0 timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- \
+			"$BIN/procs" thread "$PROC_N" 2>>"$T/procs.err" | field us_per_op >>"$T/thread_new.kdune"
 	done
 	PROC_FORK_NATIVE=$(median "$T/fork.native") PROC_FORK_KDUNE=$(kd "$(median "$T/fork.kdune")")
 	PROC_THREAD_NATIVE=$(median "$T/thread.native")
 	PROC_THREAD_KDUNE=$(kd "$(median "$T/thread.kdune")")
 	PROC_SPAWN_NATIVE=$(median "$T/spawn.native") PROC_SPAWN_KDUNE=$(kd "$(median "$T/spawn.kdune")")
+	PROC_THREAD_NEW_KDUNE=$(kd "$(median "$T/thread_new.kdune")")
 	note "processes: \`procs fork|thread|spawn $PROC_N\` (bench/procs.c): fork + child _exit + waitpid;" \
 		"pthread_create + pthread_join of an empty thread; posix_spawn of /bin/true + waitpid." \
 		"Medians of $PROC_ROUNDS runs, rounds interleaved. The floor column is the operation's cost" \
-		"in exit round trips (kdune ÷ the getppid floor)."
+		"in exit round trips (kdune ÷ the getppid floor). \"new vCPU per thread\" is the same thread" \
+		"benchmark with KDUNE_VCPU_REUSE=0: kdune creates a vCPU for each thread instead of reusing" \
+		"a pooled one (KVM then skips the synchronize_rcu it does when a vCPU changes threads)."
 }
 
 # cgroup_init: pick where fresh memory cgroups go (CG_PARENT, CG_PEAK, CG_KPEAK), or
@@ -382,6 +388,8 @@ report_table() {
 		"$(calc / "$TRUE_KDUNE" "$TRUE_NATIVE")" "$kd" "kdune − native ≤ 5 ms" "$(met "$kd" 5)"
 	proc_row "fork + exit + wait (µs)" "$PROC_FORK_NATIVE" "$PROC_FORK_KDUNE"
 	proc_row "thread create + join (µs)" "$PROC_THREAD_NATIVE" "$PROC_THREAD_KDUNE"
+	proc_row "thread create + join, new vCPU per thread (µs)" "$PROC_THREAD_NATIVE" \
+		"$PROC_THREAD_NEW_KDUNE"
 	proc_row "posix_spawn /bin/true + wait (µs)" "$PROC_SPAWN_NATIVE" "$PROC_SPAWN_KDUNE"
 	row "touch $TOUCH_MIB MiB, first-touch loop (ms)" "$TOUCH_NATIVE" "$TOUCH_KDUNE" "–" "–" \
 		"$(calc / "$TOUCH_KDUNE" "$TOUCH_NATIVE")" "$(calc - "$TOUCH_KDUNE" "$TOUCH_NATIVE" %.1f)" "–" "–"

@@ -49,11 +49,23 @@ static void post_word(int *w, int val)
 	kd_raw_syscall(SYS_futex, (uint64_t)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 
+/* KDUNE_VCPU_REUSE=0 (for bench/) makes a new vCPU per thread while KVM allows one. */
+static int prefer_new_vcpus(void)
+{
+	static int prefer = -1;
+	if (prefer < 0) {
+		const char *e = getenv("KDUNE_VCPU_REUSE");
+		prefer = e && !strcmp(e, "0");
+	}
+	return prefer;
+}
+
 int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out)
 {
 	int limit = vm->max_vcpus < KD_MAX_VCPUS ? vm->max_vcpus : KD_MAX_VCPUS;
+	int reuse = !prefer_new_vcpus() || vm->nvcpus >= limit;
 	kd_vm_lock(vm);
-	struct kd_vcpu *v = vm->free_vcpus;
+	struct kd_vcpu *v = reuse ? vm->free_vcpus : NULL;
 	if (v) {
 		vm->free_vcpus = v->next_free;
 	} else if (vm->nvcpus < limit && (v = calloc(1, sizeof(*v)))) {

@@ -371,6 +371,7 @@ compare -s 42 -r prog:threads threads_exit_from_thread -- "$PROGS/threads" exit
 compare -s 0 -r prog:threads threads_main_exits_first -- "$PROGS/threads" mainexit
 compare -s 7 -r prog:threads threads_last_exit_status -- "$PROGS/threads" leader
 compare -s 0 -r prog:threads posix_spawn_errors -- "$PROGS/threads" spawn
+compare -s 0 -r prog:threads clone_vm_children -- "$PROGS/threads" clonevm
 compare -s 0 python_threading -- /usr/bin/python3 -c 'import threading,queue,subprocess
 q=queue.Queue(); lock=threading.Lock(); n=[0]; local=threading.local()
 def w(i):

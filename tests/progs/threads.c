@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +193,38 @@ static int many(int n)
 	return 0;
 }
 
+static volatile int shared_word;
+
+static int vm_child(void *arg)
+{
+	while (shared_word != 1) /* the parent runs on meanwhile, and says so here */
+		usleep(1000);
+	shared_word = 2;
+	return (int)(long)arg;
+}
+
+/* clone(CLONE_VM) without CLONE_VFORK: a child process sharing memory, running alongside. */
+static int clone_vm(void)
+{
+	static char stack[256 << 10];
+	pid_t pid = clone(vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, (void *)9);
+	if (pid < 0)
+		return 1;
+	shared_word = 1;
+	int st;
+	waitpid(pid, &st, 0);
+	printf("CLONE_VM child exited %d, shared word %d\n", WEXITSTATUS(st), shared_word);
+	/* vfork: the child borrows the parent's memory and stack until it exits. */
+	pid = vfork();
+	if (pid == 0) {
+		shared_word = 3;
+		_exit(4);
+	}
+	waitpid(pid, &st, 0);
+	printf("vfork child exited %d, shared word %d\n", WEXITSTATUS(st), shared_word);
+	return 0;
+}
+
 /* posix_spawn of a missing program reports the error; of a real one, its status. */
 static int spawn(void)
 {
@@ -225,6 +259,8 @@ int main(int argc, char **argv)
 		return leader_status();
 	if (!strcmp(mode, "many"))
 		return many(n);
+	if (!strcmp(mode, "clonevm"))
+		return clone_vm();
 	if (!strcmp(mode, "spawn"))
 		return spawn();
 	fprintf(stderr, "usage: threads compute|sequential N|fork|exit|mainexit|many N|spawn\n");
