@@ -3,6 +3,7 @@
 #include "decode.h"
 #include "layout.h"
 #include "log.h"
+#include "signals.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,12 +54,11 @@ _Noreturn void kd_target_killed(struct kd_vm *vm, int sig)
 	_exit(128 + sig);
 }
 
-/* Until the signals issue lands, a fault with no handler path is the default action. */
-static _Noreturn void deliver(struct kd_vcpu *v, int sig, int code, uint64_t addr)
+/* The fault's signal: the target's handler runs in the guest, or the target dies of it. */
+static int deliver(struct kd_vcpu *v, int sig, int code, uint64_t addr, int vec, uint64_t err)
 {
-	kd_info("target killed by %s (si_code %d, address %#llx) at rip %#llx", sigabbrev_np(sig),
-		code, (unsigned long long)addr, (unsigned long long)v->user.rip);
-	kd_target_killed(v->vm, sig);
+	kd_signal_fault(v, sig, code, addr, vec, err);
+	return 0;
 }
 
 static uint64_t read_cr2(struct kd_vcpu *v)
@@ -85,7 +85,8 @@ static int page_fault(struct kd_vcpu *v, uint64_t err)
 			return 0;
 		}
 	}
-	deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr);
+	kd_vm_unlock(v->vm);
+	return deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr, 14, err);
 }
 
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
@@ -93,26 +94,26 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 	v->nfaults++;
 	switch (vec) {
 	case 0:
-		deliver(v, SIGFPE, FPE_INTDIV, v->user.rip);
+		return deliver(v, SIGFPE, FPE_INTDIV, v->user.rip, vec, err);
 	case 1:
-		deliver(v, SIGTRAP, TRAP_TRACE, v->user.rip);
+		return deliver(v, SIGTRAP, TRAP_TRACE, v->user.rip, vec, err);
 	case 3:
-		deliver(v, SIGTRAP, SI_KERNEL, 0);
+		return deliver(v, SIGTRAP, SI_KERNEL, 0, vec, err);
 	case 6:
-		deliver(v, SIGILL, ILL_ILLOPN, v->user.rip);
+		return deliver(v, SIGILL, ILL_ILLOPN, v->user.rip, vec, err);
 	case 11:
 	case 12:
-		deliver(v, SIGBUS, SI_KERNEL, 0);
+		return deliver(v, SIGBUS, SI_KERNEL, 0, vec, err);
 	case 14:
 		return page_fault(v, err);
 	case 16:
 	case 19:
-		deliver(v, SIGFPE, FPE_FLTINV, v->user.rip);
+		return deliver(v, SIGFPE, FPE_FLTINV, v->user.rip, vec, err);
 	case 17:
-		deliver(v, SIGBUS, BUS_ADRALN, 0);
+		return deliver(v, SIGBUS, BUS_ADRALN, 0, vec, err);
 	case 13:
 	default:
-		deliver(v, SIGSEGV, SI_KERNEL, 0);
+		return deliver(v, SIGSEGV, SI_KERNEL, 0, vec, err);
 	}
 }
 
@@ -184,23 +185,49 @@ static int complete_mmio(struct kd_vcpu *v, uint64_t addr)
 	return n == (ssize_t)v->run->mmio.len ? 0 : -1;
 }
 
+/* The #PF error code a native fault would carry: user mode, present (unless unmapped), W. */
+static uint64_t pf_error(int code, int is_write)
+{
+	return 4 | (code != SEGV_MAPERR) | (is_write > 0 ? 2 : 0);
+}
+
 /*
  * KVM_RUN failed with -EFAULT and no address (this backend does that for protected,
- * unmapped and past-EOF pages): find the access by decoding the instruction, and die the
- * way that access dies natively.
+ * unmapped and past-EOF pages): find the access by decoding the instruction, and raise
+ * the signal that access raises natively.
  */
-static _Noreturn void unaddressed_fault(struct kd_vcpu *v)
+static int unaddressed_fault(struct kd_vcpu *v)
 {
 	struct kd_access acc[4];
-	int n = kd_decode_accesses(v, acc, 4), code;
+	int n = kd_decode_accesses(v, acc, 4), code = SEGV_ACCERR, sig = 0, write = 0;
+	uint64_t addr = 0;
 	kd_vm_lock(v->vm);
-	for (int i = 0; i < n; i++) {
-		int sig = classify(v->vm, acc[i].addr, acc[i].write, &code);
-		if (sig)
-			deliver(v, sig, code, acc[i].addr);
+	for (int i = 0; i < n && !sig; i++) {
+		sig = classify(v->vm, acc[i].addr, acc[i].write, &code);
+		addr = acc[i].addr;
+		write = acc[i].write;
 	}
+	kd_vm_unlock(v->vm);
 	/* Nothing decodable was at fault: the access was still refused, as a SIGSEGV. */
-	deliver(v, SIGSEGV, SEGV_ACCERR, 0);
+	if (!sig) {
+		sig = SIGSEGV;
+		code = SEGV_ACCERR;
+		addr = 0;
+	}
+	return deliver(v, sig, code, addr, 14, pf_error(code, write));
+}
+
+/*
+ * An MMIO exit is only complete after the next KVM_RUN: let KVM finish it with no guest
+ * instruction run (immediate_exit), then put back the registers of the faulting access.
+ */
+static void cancel_mmio(struct kd_vcpu *v)
+{
+	struct kvm_regs saved = v->user;
+	v->run->immediate_exit = 1;
+	ioctl(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+	v->user = saved;
 }
 
 int kd_fault_memory(struct kd_vcpu *v, int efault)
@@ -210,13 +237,14 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 	int is_write = -1, mmio = !efault && run->exit_reason == KVM_EXIT_MMIO;
 	/* At an access fault the vCPU is in ring 3: its registers are the target's. */
 	ioctl(v->fd, KVM_GET_REGS, &v->user);
+	v->at_cpl3 = 1;
 	if (mmio) {
 		gpa = run->mmio.phys_addr;
 		is_write = run->mmio.is_write;
 	} else if (run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
 		gpa = ((uint64_t *)(void *)&run->hw)[1];
 	} else {
-		unaddressed_fault(v);
+		return unaddressed_fault(v);
 	}
 	/* Another thread may be changing the address space: look at it once it is done. */
 	kd_vm_lock(v->vm);
@@ -226,10 +254,13 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 		return -1;
 	}
 	int code, sig = classify(v->vm, addr, is_write, &code);
-	if (sig)
-		deliver(v, sig, code, addr);
-	int done = mmio && complete_mmio(v, addr) == 0;
+	int done = !sig && mmio && complete_mmio(v, addr) == 0;
 	kd_vm_unlock(v->vm);
+	if (sig) {
+		if (mmio)
+			cancel_mmio(v);
+		return deliver(v, sig, code, addr, 14, pf_error(code, is_write));
+	}
 	if (done)
 		return 0;
 	kd_vcpu_dump(v, "access to a mapped page that KVM cannot reach");

@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "log.h"
+#include "signals.h"
 #include "thread.h"
 #include "vcpu.h"
 #include <errno.h>
@@ -200,6 +201,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	}
 	vcpu->proc = &proc;
 	vcpu->tid = gettid();
+	kd_current = vcpu;
 	vcpu->user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
 	kd_vcpu_resume_user(vcpu);
 	t[5] = now_ms();

@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
+#include "signals.h"
 #include "thread.h"
 #include "trace.h"
 #include "uaccess.h"
@@ -20,9 +21,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 #define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
 
 static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
@@ -50,52 +48,6 @@ static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 		/* CPUID faulting, shadow stacks, vDSO moves: not offered inside the VM. */
 		return -EINVAL;
 	}
-}
-
-/* The target's view of its signal handlers (per process); the host keeps its own. */
-static void sa_load(struct kd_proc *p)
-{
-	for (int sig = 1; sig < 65 && !p->sa_loaded; sig++)
-		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&p->sa[sig], 8, 0, 0);
-	p->sa_loaded = 1;
-}
-
-static long set_action(struct kd_proc *p, int sig, const struct kd_ksigaction *act)
-{
-	/*
-	 * SIG_DFL and SIG_IGN mean the same on the host. A handler address is guest code and
-	 * must never run on the host: the host keeps the default action until signal
-	 * delivery into the guest exists.
-	 */
-	struct kd_ksigaction host = {.handler = act->handler > 1 ? 0 : act->handler,
-				     .flags = act->flags &
-					      ~(uint64_t)(SA_SIGINFO | SA_RESTORER | SA_ONSTACK),
-				     .mask = act->mask};
-	long r = kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, (uint64_t)&host, 0, 8, 0, 0);
-	if (!IS_ERR(r))
-		p->sa[sig] = *act;
-	return r;
-}
-
-static long rt_sigaction(struct kd_vcpu *v, const uint64_t a[6])
-{
-	struct kd_ksigaction act, old;
-	struct kd_proc *p = v->proc;
-	int sig = (int)a[0];
-	if (a[3] != 8 || sig < 1 || sig > 64)
-		return -EINVAL;
-	if (a[1] && kd_copy_from_user(v->vm, &act, a[1], sizeof(act)))
-		return -EFAULT;
-	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	kd_vm_lock(v->vm);
-	sa_load(p);
-	old = p->sa[sig];
-	long r = a[1] ? set_action(p, sig, &act) : 0;
-	kd_vm_unlock(v->vm);
-	if (!IS_ERR(r) && a[2] && kd_copy_to_user(v->vm, a[2], &old, sizeof(old)))
-		return -EFAULT;
-	return r;
 }
 
 /* Which of this process's own /proc files path names, if any: "exe", "cmdline" or NULL. */
@@ -286,7 +238,11 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 			kd_trace_noreturn(v->vm->trace, nr, a);
 		kd_target_exit(v->vm, (int)a[0]);
 	case SYS_rt_sigaction:
-		return rt_sigaction(v, a);
+		return kd_sys_rt_sigaction(v, a);
+	case SYS_rt_sigreturn:
+		return kd_sys_rt_sigreturn(v);
+	case SYS_sigaltstack:
+		return kd_sys_sigaltstack(v, a);
 	case SYS_readlink:
 	case SYS_readlinkat:
 		return readlink_exe(v, nr, a);
@@ -309,8 +265,6 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_clone:
 	case SYS_clone3:
 		return kd_sys_clone(v, nr, a);
-	case SYS_rt_sigreturn:
-		return kd_unsupported(nr, "signal delivery");
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -328,4 +282,9 @@ void kd_syscall(struct kd_vcpu *v)
 	if (v->vm->trace)
 		kd_trace_syscall(v->vm->trace, nr, a, ret);
 	u->rax = (uint64_t)ret;
+	/* A caught signal's handler runs first; with SA_RESTART the call then runs again. */
+	if (ret == -EINTR && kd_signal_restarts(v, nr, a)) {
+		u->rip -= 2;
+		u->rax = (uint64_t)nr;
+	}
 }

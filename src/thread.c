@@ -11,6 +11,7 @@
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
+#include "signals.h"
 #include "syscall.h"
 #include "trace.h"
 #include "uaccess.h"
@@ -210,6 +211,7 @@ static void *thread_main(void *arg)
 	}
 	v->tid = tid;
 	v->hstack = hs;
+	kd_current = v;
 	v->clear_tid = flags & CLONE_CHILD_CLEARTID ? st->c.child_tid : 0;
 	/* Both land before the new thread runs target code, as the kernel does them. */
 	if (flags & CLONE_CHILD_SETTID)
@@ -260,7 +262,8 @@ struct vm_child_start {
 	struct kd_clone c;
 	struct kd_proc *proc;
 	struct kd_hstack *hs, *helper_hs;
-	int *pid_word; /* without CLONE_VFORK, the parent waits here for the child's pid */
+	int *pid_word;	  /* without CLONE_VFORK, the parent waits here for the child's pid */
+	uint64_t sigmask; /* the parent thread's, which the child starts with */
 };
 
 static int vm_child_main(void *arg)
@@ -268,6 +271,9 @@ static int vm_child_main(void *arg)
 	struct vm_child_start *st = arg;
 	struct kd_vcpu *v = st->v;
 	v->tid = gettid();
+	kd_current = v; /* this TLS is the suspended host thread's: it puts its own back */
+	/* A helper thread cloned this child with every signal blocked: the target's mask. */
+	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&st->sigmask, 0, 8, 0, 0);
 	if (st->pid_word)
 		post_word(st->pid_word, v->tid);
 	run_vcpu(v, &st->c);
@@ -368,8 +374,10 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 		kd_vcpu_put(child);
 		return -ENOMEM;
 	}
+	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)&st->sigmask, 8, 0, 0);
 	if (c->flags & CLONE_VFORK) {
 		int pid = host_clone(vm, st);
+		kd_current = parent;
 		vm_child_release(vm, st, pid);
 		free(st);
 		return pid;
@@ -381,7 +389,11 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 	st->helper_hs = hstack_get(vm);
 	int rc = !st->helper_hs;
 	if (!rc) {
+		/* The helper never runs target code: no signal may pick it. */
+		sigset_t all;
+		sigfillset(&all);
 		pthread_attr_init(&attr);
+		pthread_attr_setsigmask_np(&attr, &all);
 		pthread_attr_setstack(&attr, st->helper_hs->base, HSTACK_SIZE);
 		rc = pthread_create(&t, &attr, vm_child_helper, st);
 		pthread_attr_destroy(&attr);
@@ -447,6 +459,7 @@ void kd_thread_finish(struct kd_vcpu *v)
 	struct kd_vm *vm = v->vm;
 	uint64_t ctid = v->clear_tid;
 	int code = v->exit_code, zero = 0;
+	kd_current = NULL;
 	kd_vcpu_put(v);
 	/* What the kernel does as a thread exits: pthread_join waits for exactly this. */
 	if (ctid && kd_copy_to_user(vm, ctid, &zero, sizeof(zero)) == 0)

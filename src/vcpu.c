@@ -4,6 +4,7 @@
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
+#include "signals.h"
 #include "syscall.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -338,14 +339,38 @@ static const char *exit_name(unsigned r)
 	}
 }
 
+/*
+ * KVM_RUN came back with -EINTR: a signal for this thread. If the guest was at ring 3, its
+ * registers are the target's state to deliver on (KVM completed any pending MMIO first);
+ * inside kdune's ring-0 stubs it is not, and delivery waits for the stub's exit.
+ */
+static void interrupted(struct kd_vcpu *v)
+{
+	struct kvm_sregs s;
+	v->nintr++;
+	v->user_valid = 0;
+	if (!v->sigq.n || ioctl(v->fd, KVM_GET_SREGS, &s) || (s.cs.selector & 3) != 3 ||
+	    ioctl(v->fd, KVM_GET_REGS, &v->user))
+		return;
+	v->at_cpl3 = 1;
+	v->user_valid = 1;
+}
+
 int kd_vcpu_loop(struct kd_vcpu *v)
 {
 	for (;;) {
+		v->run->immediate_exit = 0;
+		if (v->sigq.n && v->user_valid)
+			kd_signal_deliver(v);
 		int r = ioctl(v->fd, KVM_RUN, 0);
 		v->exits++;
+		v->user_valid = 0;
 		if (r < 0) {
-			v->nintr += errno == EINTR;
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR) {
+				interrupted(v);
+				continue;
+			}
+			if (errno == EAGAIN)
 				continue;
 			if (errno == EFAULT && kd_fault_memory(v, 1) == 0)
 				continue;
@@ -358,6 +383,7 @@ int kd_vcpu_loop(struct kd_vcpu *v)
 				return 125;
 			if (v->exited)
 				return 0;
+			v->user_valid = 1;
 			break;
 		case KVM_EXIT_MMIO:
 		case KVM_EXIT_MEMORY_FAULT:

@@ -1,8 +1,15 @@
 /* vcpu.h: one vCPU per target thread, and the loop that serves its exits. */
 #pragma once
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdint.h>
 #include "vm.h"
+
+/* Signals the host caught for a thread, waiting to be delivered into the guest. */
+struct kd_sigq {
+	siginfo_t info[32];
+	volatile sig_atomic_t n;
+};
 
 struct kd_vcpu {
 	struct kd_vm *vm;
@@ -19,6 +26,8 @@ struct kd_vcpu {
 	int exited, exit_code;	  /* the thread called exit: kd_vcpu_loop returns 0 */
 	struct kd_hstack *hstack; /* the host stack of the thread, NULL for the main one */
 	struct kd_vcpu *next_free;
+	struct kd_sigq sigq;
+	int user_valid; /* v->user is the target's state now: a signal can be delivered */
 	/* Counters for -v. */
 	uint64_t exits, nsyscalls, nfaults, nmemfaults, nintr;
 	uint64_t pf_last_addr, pf_repeats;

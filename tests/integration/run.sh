@@ -382,6 +382,22 @@ def w(i):
 ts=[threading.Thread(target=w,args=(i,)) for i in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 print(n[0], sorted(q.get() for _ in range(8)), threading.active_count())'
+# signals: handlers run in the guest on native frames
+for m in handlers eintr cpuloop faults editrip overflow waitinfo stopcont fpu; do
+	compare -s 0 -r prog:signals "signals_$m" -- "$PROGS/signals" "$m"
+done
+compare -s 0 python_signal -- /usr/bin/python3 -c 'import signal,os,time
+got=[]
+signal.signal(signal.SIGUSR1, lambda s,f: got.append("usr1"))
+signal.signal(signal.SIGALRM, lambda s,f: got.append("alarm"))
+os.kill(os.getpid(), signal.SIGUSR1)
+signal.setitimer(signal.ITIMER_REAL, 0.05)
+time.sleep(0.5)
+try:
+    os.kill(os.getpid(), signal.SIGINT); time.sleep(1)
+except KeyboardInterrupt:
+    got.append("KeyboardInterrupt")
+print(got)'
 compare -s 0 proc_self_exe -- readlink /proc/self/exe
 compare -s 0 proc_self_cmdline -- cat /proc/self/cmdline
 compare -s 0 proc_self_comm -- cat /proc/self/comm
@@ -519,6 +535,28 @@ if need threads_vcpu_limit real kvm kdune prog:threads; then
 		fail threads_vcpu_limit "no -v line about the vCPU limit"
 	else
 		pass threads_vcpu_limit
+	fi
+fi
+
+# SIGINT from outside: with no handler kdune dies of it (status 130 from a shell); a
+# Python target turns it into KeyboardInterrupt. Same as the native runs.
+if need sigint_outside real kvm kdune; then
+	py='import time
+try:
+    time.sleep(20)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt"); raise SystemExit(3)'
+	n1=$(timeout --preserve-status -s INT 1 sleep 20; echo $?)
+	k1=$(timeout --preserve-status -s INT 1 "$KDUNE" run -- sleep 20; echo $?)
+	n2=$(timeout --preserve-status -s INT 2 python3 -c "$py"; echo $?)
+	k2=$(timeout --preserve-status -s INT 2 "$KDUNE" run -- python3 -c "$py"; echo $?)
+	if [ "$n1" != "$k1" ] || [ "$k1" != 130 ]; then
+		fail sigint_outside "sleep: status $k1 under kdune, $n1 natively (expected 130)"
+	elif [ "$n2" != "$k2" ]; then
+		detail "native: $(echo "$n2" | tr '\n' ' '), kdune: $(echo "$k2" | tr '\n' ' ')"
+		fail sigint_outside "python KeyboardInterrupt differs"
+	else
+		pass sigint_outside
 	fi
 fi
 
