@@ -4,6 +4,8 @@
 #include "uaccess.h"
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ static int find_helper(char *out, size_t len)
 }
 
 /* Run the helper on the instruction bytes; its output goes into buf. */
+pid_t kd_decode_pid;
+
 static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, size_t len)
 {
 	char helper[4200], ripstr[24], hex[40];
@@ -64,11 +68,17 @@ static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, si
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", code[i]);
 	char *args[] = {helper, ripstr, hex, NULL};
+	/* The target's signals wait (on the host) until the helper is done. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	int rc = posix_spawn(&pid, helper, &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (rc == 0)
+		kd_decode_pid = pid;
 	close(fds[1]);
 	size_t got = 0;
 	ssize_t r;
@@ -79,6 +89,7 @@ static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, si
 	int st;
 	if (rc == 0)
 		waitpid(pid, &st, 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 

@@ -1,6 +1,7 @@
 /* decode.h: which addresses a faulting guest instruction touches. */
 #pragma once
 #include <stdint.h>
+#include <sys/types.h>
 #include "vcpu.h"
 
 struct kd_access {
@@ -16,3 +17,5 @@ struct kd_access {
  * pays for a disassembler that only fatal paths use.
  */
 int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max);
+/* The last helper's pid: its SIGCHLD is kdune's, not the target's. */
+extern pid_t kd_decode_pid;

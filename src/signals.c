@@ -7,6 +7,7 @@
  * rt_sigframe with siginfo, ucontext and the XSAVE state, on the stack or the altstack.
  */
 #include "signals.h"
+#include "decode.h"
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
@@ -93,10 +94,24 @@ static void set_host_mask(uint64_t m)
 void kd_host_restorer(void);
 __asm__(".text\n.globl kd_host_restorer\nkd_host_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
+/* A fault raised by the kernel on the host is a bug in kdune, never the target's. */
+static int host_fault(int sig, const siginfo_t *si)
+{
+	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) &&
+	       si->si_code > 0;
+}
+
 static void host_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	struct kd_vcpu *v = kd_current;
+	if (host_fault(sig, si)) {
+		/* Die of it (the instruction faults again), with a core if enabled. */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	if (sig == SIGCHLD && si->si_pid == kd_decode_pid)
+		return;
 	if (!v || v->sigq.n >= (int)(sizeof(v->sigq.info) / sizeof(v->sigq.info[0])))
 		return;
 	v->sigq.info[v->sigq.n] = *si;

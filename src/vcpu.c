@@ -352,6 +352,9 @@ static void interrupted(struct kd_vcpu *v)
 	if (!v->sigq.n || ioctl(v->fd, KVM_GET_SREGS, &s) || (s.cs.selector & 3) != 3 ||
 	    ioctl(v->fd, KVM_GET_REGS, &v->user))
 		return;
+	/* Between `syscall` and the stub's `out` (PVM runs it at CPL3): the exit comes next. */
+	if (v->user.rip - v->vm->ustub < KD_PAGE)
+		return;
 	v->at_cpl3 = 1;
 	v->user_valid = 1;
 }
