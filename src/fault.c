@@ -89,6 +89,29 @@ static int page_fault(struct kd_vcpu *v, uint64_t err)
 	return deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr, 14, err);
 }
 
+/* Which x87 (#MF) or SSE (#XM) exception it was, from the status the FPU kept. */
+static int fpe_code(struct kd_vcpu *v, int vec)
+{
+	size_t len;
+	struct kvm_xsave *x = kd_vcpu_xsave(v, &len);
+	if (!x)
+		return FPE_FLTINV;
+	/* The legacy area: FCW at 0, FSW at 2, MXCSR at 24. */
+	uint16_t fcw, fsw;
+	uint32_t mxcsr;
+	memcpy(&fcw, (uint8_t *)x->region, 2);
+	memcpy(&fsw, (uint8_t *)x->region + 2, 2);
+	memcpy(&mxcsr, (uint8_t *)x->region + 24, 4);
+	free(x);
+	unsigned e = vec == 19 ? ~(mxcsr >> 7) & mxcsr : (unsigned)fsw & ~(unsigned)fcw;
+	return e & 0x01	  ? FPE_FLTINV
+	       : e & 0x04 ? FPE_FLTDIV
+	       : e & 0x08 ? FPE_FLTOVF
+	       : e & 0x12 ? FPE_FLTUND
+	       : e & 0x20 ? FPE_FLTRES
+			  : FPE_FLTINV;
+}
+
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 {
 	v->nfaults++;
@@ -108,7 +131,7 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 		return page_fault(v, err);
 	case 16:
 	case 19:
-		return deliver(v, SIGFPE, FPE_FLTINV, v->user.rip, vec, err);
+		return deliver(v, SIGFPE, fpe_code(v, vec), v->user.rip, vec, err);
 	case 17:
 		return deliver(v, SIGBUS, BUS_ADRALN, 0, vec, err);
 	case 13:

@@ -215,23 +215,6 @@ static uint32_t xsave_size(void)
 	return b < 576 ? 576 : b;
 }
 
-static struct kvm_xsave *xsave_get(struct kd_vcpu *v, size_t *len)
-{
-	int size = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
-	unsigned long req = KVM_GET_XSAVE2;
-	if (size < (int)sizeof(struct kvm_xsave)) {
-		size = sizeof(struct kvm_xsave);
-		req = KVM_GET_XSAVE;
-	}
-	struct kvm_xsave *x = calloc(1, (size_t)size);
-	if (x && ioctl(v->fd, req, x)) {
-		free(x);
-		return NULL;
-	}
-	*len = (size_t)size;
-	return x;
-}
-
 /* A handler starts with the FPU in its initial state, as the kernel gives it. */
 static void fpu_init_state(struct kd_vcpu *v, struct kvm_xsave *x, size_t len)
 {
@@ -322,7 +305,7 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 	uint64_t fp = (sp - xsize - 4) & ~63ULL;
 	uint64_t frame = ((fp - sizeof(struct rt_sigframe_k)) & ~15ULL) - 8;
 	size_t xlen;
-	struct kvm_xsave *x = xsave_get(v, &xlen);
+	struct kvm_xsave *x = kd_vcpu_xsave(v, &xlen);
 	struct rt_sigframe_k fr = {.pretcode = act->restorer, .info = *info};
 	fr.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	fr.uc.ss_sp = (uint64_t)ss.ss_sp;
@@ -422,7 +405,7 @@ void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int tr
 static void restore_fpu(struct kd_vcpu *v, uint64_t fp)
 {
 	size_t len;
-	struct kvm_xsave *x = xsave_get(v, &len);
+	struct kvm_xsave *x = kd_vcpu_xsave(v, &len);
 	if (!x)
 		return;
 	uint32_t size = xsave_size(), magic1 = 0;

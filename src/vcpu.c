@@ -210,17 +210,29 @@ int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
 		   ?: kd_vcpu_set_msr(v, KD_MSR_GS_BASE, gs_base);
 }
 
-int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src)
+struct kvm_xsave *kd_vcpu_xsave(struct kd_vcpu *v, size_t *len)
 {
 	/* KVM_GET_XSAVE2 covers states larger than 4 KiB (AMX); the plain call does not. */
-	int size = ioctl(src->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
-	unsigned long get = KVM_GET_XSAVE2;
+	int size = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	unsigned long req = KVM_GET_XSAVE2;
 	if (size < (int)sizeof(struct kvm_xsave)) {
 		size = sizeof(struct kvm_xsave);
-		get = KVM_GET_XSAVE;
+		req = KVM_GET_XSAVE;
 	}
 	struct kvm_xsave *x = calloc(1, (size_t)size);
-	int rc = !x || ioctl(src->fd, get, x) || ioctl(dst->fd, KVM_SET_XSAVE, x) ? -EIO : 0;
+	if (x && ioctl(v->fd, req, x)) {
+		free(x);
+		return NULL;
+	}
+	*len = (size_t)size;
+	return x;
+}
+
+int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src)
+{
+	size_t len;
+	struct kvm_xsave *x = kd_vcpu_xsave(src, &len);
+	int rc = !x || ioctl(dst->fd, KVM_SET_XSAVE, x) ? -EIO : 0;
 	free(x);
 	return rc;
 }

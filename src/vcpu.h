@@ -2,6 +2,7 @@
 #pragma once
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -47,6 +48,8 @@ int kd_vcpu_loop(struct kd_vcpu *v);
 
 int kd_vcpu_set_msr(struct kd_vcpu *v, uint32_t idx, uint64_t val);
 int kd_vcpu_get_msr(struct kd_vcpu *v, uint32_t idx, uint64_t *val);
+/* The vCPU's XSAVE image (standard format), malloc'd; its size in *len. NULL on error. */
+struct kvm_xsave *kd_vcpu_xsave(struct kd_vcpu *v, size_t *len);
 /* The FPU/SSE/AVX state of src becomes dst's, as a new thread inherits it. */
 int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src);
 /* Registers of the exit, for crash reports. */

@@ -137,7 +137,7 @@ static const char *code_name(int sig, int code)
 	if (sig == SIGILL)
 		return code == ILL_ILLOPN ? "ILL_ILLOPN" : "?";
 	if (sig == SIGFPE)
-		return code == FPE_INTDIV ? "FPE_INTDIV" : "?";
+		return code == FPE_INTDIV ? "FPE_INTDIV" : code == FPE_FLTDIV ? "FPE_FLTDIV" : "?";
 	return "?";
 }
 
@@ -148,7 +148,7 @@ static void report(const char *what, uintptr_t want_addr)
 	       (uintptr_t)last.si_addr == want_addr ? "as expected" : "WRONG");
 }
 
-extern char ud2_at[], div_at[];
+extern char ud2_at[], div_at[], divss_at[];
 
 /* Each fault kind reaches a handler with the native si_code and si_addr. */
 static int faults(void)
@@ -189,6 +189,18 @@ static int faults(void)
 	if (!sigsetjmp(jb, 1))
 		__asm__ volatile("int3");
 	report("int3", 0);
+	if (!sigsetjmp(jb, 1))
+		__asm__ volatile("hlt"); /* privileged: #GP */
+	report("hlt", 0);
+	if (!sigsetjmp(jb, 1)) {
+		/* SSE divide by zero with the exception unmasked: #XM. */
+		unsigned mxcsr = 0x1f80 & ~0x200u;
+		float one = 1.0f, zero = 0.0f;
+		__asm__ volatile("ldmxcsr %0\n.globl divss_at\ndivss_at: divss %2, %1"
+				 : "+m"(mxcsr), "+x"(one)
+				 : "x"(zero));
+	}
+	report("SSE divide by zero", (uintptr_t)divss_at);
 	return 0;
 }
 
