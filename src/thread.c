@@ -99,6 +99,8 @@ void kd_vcpu_put(struct kd_vcpu *v)
 	v->clear_tid = 0;
 	v->exited = 0;
 	v->hstack = NULL;
+	v->sigq.n = 0; /* what its thread caught and never ran dies with the thread */
+	v->user_valid = 0;
 	v->next_free = vm->free_vcpus;
 	vm->free_vcpus = v;
 	kd_vm_unlock(vm);

@@ -240,29 +240,31 @@ static int spawn(void)
 	return 0;
 }
 
+static int seq_10000(void)
+{
+	return sequential(10000);
+}
+
+static int many_1100(void)
+{
+	return many(1100);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "compute";
-	int n = argc > 2 ? atoi(argv[2]) : 10000;
+	struct {
+		const char *name;
+		int (*fn)(void);
+	} modes[] = {
+	    {"compute", compute},     {"sequential", seq_10000},      {"fork", fork_in_thread},
+	    {"exit", exit_in_thread}, {"mainexit", main_exits_first}, {"leader", leader_status},
+	    {"many", many_1100},      {"clonevm", clone_vm},	      {"spawn", spawn}};
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(mode, "compute"))
-		return compute();
-	if (!strcmp(mode, "sequential"))
-		return sequential(n);
-	if (!strcmp(mode, "fork"))
-		return fork_in_thread();
-	if (!strcmp(mode, "exit"))
-		return exit_in_thread();
-	if (!strcmp(mode, "mainexit"))
-		return main_exits_first();
-	if (!strcmp(mode, "leader"))
-		return leader_status();
-	if (!strcmp(mode, "many"))
-		return many(n);
-	if (!strcmp(mode, "clonevm"))
-		return clone_vm();
-	if (!strcmp(mode, "spawn"))
-		return spawn();
-	fprintf(stderr, "usage: threads compute|sequential N|fork|exit|mainexit|many N|spawn\n");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode, modes[i].name))
+			return modes[i].fn();
+	fprintf(stderr,
+		"usage: threads compute|sequential|fork|exit|mainexit|leader|many|clonevm|spawn\n");
 	return 2;
 }
