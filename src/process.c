@@ -1,5 +1,6 @@
 /* process.c: execve, fork and clone for the target: every descendant stays inside a VM. */
 #include "fault.h"
+#include "layout.h"
 #include "log.h"
 #include "syscall.h"
 #include "thread.h"
@@ -227,10 +228,8 @@ static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
 {
 	uint64_t fs, gs;
 	int vfork_pipe[2] = {-1, -1};
-	if (kd_vcpu_get_msr(v, KD_MSR_FS_BASE, &fs) || kd_vcpu_get_msr(v, KD_MSR_GS_BASE, &gs))
+	if (kd_clone_bases(v, c, &fs, &gs))
 		return -EIO;
-	if (c->flags & CLONE_SETTLS)
-		fs = c->tls;
 	if ((c->flags & CLONE_VFORK) && pipe2(vfork_pipe, O_CLOEXEC))
 		return -errno;
 	if (v->vm->trace)
@@ -337,6 +336,8 @@ static long clone_check(const struct kd_clone *c)
 		return -EINVAL;
 	if ((f & CLONE_PIDFD) && (f & CLONE_THREAD))
 		return -EINVAL;
+	if ((f & CLONE_SETTLS) && c->tls >= KD_USER_TOP)
+		return -EPERM; /* as the kernel refuses a non-user FS base */
 	if (f & (CLONE_NAMESPACES | CLONE_PARENT))
 		return kd_unsupported(SYS_clone, "new namespaces or CLONE_PARENT");
 	if (!(f & CLONE_VM) && (f & (CLONE_FS | CLONE_FILES)))

@@ -184,10 +184,14 @@ static stack_t host_altstack(void)
 	return ss;
 }
 
+static int altstack_set(const stack_t *ss)
+{
+	return !(ss->ss_flags & SS_DISABLE) && ss->ss_size;
+}
+
 static int on_altstack(const stack_t *ss, uint64_t sp)
 {
-	return !(ss->ss_flags & SS_DISABLE) && ss->ss_size &&
-	       sp - (uint64_t)ss->ss_sp - 1 < (uint64_t)ss->ss_size;
+	return altstack_set(ss) && sp - (uint64_t)ss->ss_sp - 1 < (uint64_t)ss->ss_size;
 }
 
 long kd_sys_sigaltstack(struct kd_vcpu *v, const uint64_t a[6])
@@ -208,11 +212,17 @@ long kd_sys_sigaltstack(struct kd_vcpu *v, const uint64_t a[6])
 }
 
 /* The size of the XSAVE image for the features XCR0 enables (what the kernel saves). */
-static uint32_t xsave_size(void)
+static uint32_t xsave_size(struct kd_vm *vm)
 {
-	unsigned a, b, c, d;
-	__cpuid_count(0xd, 0, a, b, c, d);
-	return b < 576 ? 576 : b;
+	/* cpuid exits to the hypervisor when kdune itself runs in a VM: ask once. */
+	uint32_t size = __atomic_load_n(&vm->xsave_user, __ATOMIC_RELAXED);
+	if (!size) {
+		unsigned a, b, c, d;
+		__cpuid_count(0xd, 0, a, b, c, d);
+		size = b < 576 ? 576 : b;
+		__atomic_store_n(&vm->xsave_user, size, __ATOMIC_RELAXED);
+	}
+	return size;
 }
 
 /* A handler starts with the FPU in its initial state, as the kernel gives it. */
@@ -293,12 +303,11 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 {
 	int sig = info->si_signo;
 	uint64_t mask = host_mask(), sp = v->user.rsp;
-	uint32_t xsize = xsave_size();
+	uint32_t xsize = xsave_size(v->vm);
 	stack_t ss = host_altstack();
 	if (!(act->flags & SA_RESTORER))
 		return -EFAULT; /* x86-64 has no other way back */
-	if ((act->flags & SA_ONSTACK) && !(ss.ss_flags & SS_DISABLE) && ss.ss_size &&
-	    !on_altstack(&ss, sp))
+	if ((act->flags & SA_ONSTACK) && altstack_set(&ss) && !on_altstack(&ss, sp))
 		sp = (uint64_t)ss.ss_sp + ss.ss_size;
 	else
 		sp -= 128;
@@ -310,9 +319,9 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 	fr.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	fr.uc.ss_sp = (uint64_t)ss.ss_sp;
 	fr.uc.ss_size = ss.ss_size;
-	fr.uc.ss_flags = (ss.ss_flags & SS_DISABLE) || !ss.ss_size ? SS_DISABLE
-			 : on_altstack(&ss, v->user.rsp)	   ? SS_ONSTACK
-								   : 0;
+	fr.uc.ss_flags = !altstack_set(&ss)		 ? SS_DISABLE
+			 : on_altstack(&ss, v->user.rsp) ? SS_ONSTACK
+							 : 0;
 	fill_mcontext(&fr.uc.mc, &v->user, f, mask, x ? fp : 0);
 	fr.uc.sigmask = mask;
 	int rc = !x || save_fpu(v, fp, xsize, x) ? -EFAULT
@@ -408,7 +417,7 @@ static void restore_fpu(struct kd_vcpu *v, uint64_t fp)
 	struct kvm_xsave *x = kd_vcpu_xsave(v, &len);
 	if (!x)
 		return;
-	uint32_t size = xsave_size(), magic1 = 0;
+	uint32_t size = xsave_size(v->vm), magic1 = 0;
 	if (!fp) {
 		fpu_init_state(v, x, len);
 	} else if (size <= len && kd_copy_from_user(v->vm, x->region, fp, size) == 0) {

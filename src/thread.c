@@ -150,15 +150,22 @@ static void hstack_set(struct kd_vm *vm, struct kd_hstack *h, enum hstack_state 
 	kd_vm_unlock(vm);
 }
 
+int kd_clone_bases(struct kd_vcpu *parent, const struct kd_clone *c, uint64_t *fs, uint64_t *gs)
+{
+	if (kd_vcpu_get_msr(parent, KD_MSR_FS_BASE, fs) ||
+	    kd_vcpu_get_msr(parent, KD_MSR_GS_BASE, gs))
+		return -EIO;
+	if (c->flags & CLONE_SETTLS)
+		*fs = c->tls;
+	return 0;
+}
+
 /* The child's registers: the parent's at the syscall, rax 0, its own stack and TLS. */
 static long child_state(struct kd_vcpu *parent, struct kd_vcpu *child, const struct kd_clone *c)
 {
 	uint64_t fs, gs;
-	if (kd_vcpu_get_msr(parent, KD_MSR_FS_BASE, &fs) ||
-	    kd_vcpu_get_msr(parent, KD_MSR_GS_BASE, &gs))
+	if (kd_clone_bases(parent, c, &fs, &gs))
 		return -EIO;
-	if (c->flags & CLONE_SETTLS)
-		fs = c->tls;
 	child->user = parent->user;
 	child->user.rax = 0;
 	if (c->stack)
@@ -422,8 +429,6 @@ long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c)
 				      "of its own");
 	if ((c->flags & CLONE_THREAD) && !(c->flags & CLONE_FILES))
 		return kd_unsupported(SYS_clone, "a thread with a descriptor table of its own");
-	if ((c->flags & CLONE_SETTLS) && c->tls >= KD_USER_TOP)
-		return -EPERM;
 	long rc = kd_vcpu_get(vm, &child);
 	if (rc) {
 		kd_info("clone: no vCPU for a new %s (%d in this VM, KVM allows %d): %s; "
@@ -439,7 +444,7 @@ long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c)
 	}
 	if (!(c->flags & CLONE_THREAD))
 		return start_vm_child(v, child, c);
-	v->proc->nclones++;
+	__atomic_add_fetch(&v->proc->nclones, 1, __ATOMIC_RELAXED);
 	return start_thread(v, child, c);
 }
 
@@ -475,18 +480,6 @@ void kd_thread_finish(struct kd_vcpu *v)
 			kd_raw_syscall(SYS_exit, (uint64_t)code, 0, 0, 0, 0, 0);
 }
 
-static void vcpu_drop(struct kd_vcpu *o, int close_fd)
-{
-	if (o->fd < 0)
-		return;
-	munmap(o->run, (size_t)o->vm->run_size);
-	kd_regions_remove(&o->vm->host, (uint64_t)o->run, (uint64_t)o->run + o->vm->run_size);
-	kd_fd_forget(o->fd);
-	if (close_fd)
-		close(o->fd);
-	o->fd = -1;
-}
-
 int kd_threads_after_fork(struct kd_vcpu *v)
 {
 	struct kd_vm *vm = v->vm;
@@ -496,7 +489,7 @@ int kd_threads_after_fork(struct kd_vcpu *v)
 		struct kd_vcpu *o = vm->vcpus[i];
 		if (o == v)
 			continue;
-		vcpu_drop(o, !v->proc->foreign_fds);
+		kd_vcpu_close(o, !v->proc->foreign_fds);
 		o->tid = 0;
 		o->next_free = vm->free_vcpus;
 		vm->free_vcpus = o;

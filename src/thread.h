@@ -36,6 +36,8 @@ int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out);
 /* Back to the pool (the thread is done with it). */
 void kd_vcpu_put(struct kd_vcpu *v);
 
+/* The child's FS and GS bases: the parent's, FS from CLONE_SETTLS if given. 0 or -EIO. */
+int kd_clone_bases(struct kd_vcpu *parent, const struct kd_clone *c, uint64_t *fs, uint64_t *gs);
 /* clone/clone3 with CLONE_VM (threads, vfork, posix_spawn): the child shares this VM. */
 long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c);
 /* The target thread on v called exit(code): whole process if it was the last one. */

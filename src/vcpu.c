@@ -196,14 +196,23 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 	return 0;
 }
 
-int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
+void kd_vcpu_close(struct kd_vcpu *v, int close_fd)
 {
 	struct kd_vm *vm = v->vm;
+	if (v->fd < 0)
+		return;
 	munmap(v->run, (size_t)vm->run_size);
 	kd_regions_remove(&vm->host, (uint64_t)v->run, (uint64_t)v->run + (uint64_t)vm->run_size);
 	kd_fd_forget(v->fd);
-	close(v->fd);
-	int rc = kd_vcpu_create(vm, v->id, v);
+	if (close_fd)
+		close(v->fd);
+	v->fd = -1;
+}
+
+int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
+{
+	kd_vcpu_close(v, 1);
+	int rc = kd_vcpu_create(v->vm, v->id, v);
 	if (rc)
 		return rc;
 	return kd_vcpu_set_msr(v, KD_MSR_FS_BASE, fs_base)
@@ -212,19 +221,12 @@ int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
 
 struct kvm_xsave *kd_vcpu_xsave(struct kd_vcpu *v, size_t *len)
 {
-	/* KVM_GET_XSAVE2 covers states larger than 4 KiB (AMX); the plain call does not. */
-	int size = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
-	unsigned long req = KVM_GET_XSAVE2;
-	if (size < (int)sizeof(struct kvm_xsave)) {
-		size = sizeof(struct kvm_xsave);
-		req = KVM_GET_XSAVE;
-	}
-	struct kvm_xsave *x = calloc(1, (size_t)size);
-	if (x && ioctl(v->fd, req, x)) {
+	struct kvm_xsave *x = calloc(1, (size_t)v->vm->xsave_len);
+	if (x && ioctl(v->fd, v->vm->xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x)) {
 		free(x);
 		return NULL;
 	}
-	*len = (size_t)size;
+	*len = (size_t)v->vm->xsave_len;
 	return x;
 }
 

@@ -36,6 +36,11 @@ struct kd_vcpu {
 
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
+/*
+ * Let go of the vCPU's fd and run page (fd -1 after). close_fd 0: the number is not this
+ * process's to close (a descriptor table that never had it).
+ */
+void kd_vcpu_close(struct kd_vcpu *v, int close_fd);
 /* In a forked child: the same vCPU (registers, FS/GS base) in the child's new VM. */
 int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base);
 /* The next KVM_RUN enters ring 3 with v->user. */

@@ -49,6 +49,11 @@ int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen)
 	vm->max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (vm->max_vcpus <= 0)
 		vm->max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	/* KVM_GET_XSAVE2 covers states larger than 4 KiB (AMX); the plain call does not. */
+	int xsave2 = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	vm->xsave2 = xsave2 > 0;
+	vm->xsave_len =
+	    xsave2 > (int)sizeof(struct kvm_xsave) ? xsave2 : (int)sizeof(struct kvm_xsave);
 	int sync = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
 	vm->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
 	vm->backend = access("/sys/module/kvm_pvm", F_OK) == 0 ? KD_BACKEND_PVM : KD_BACKEND_HW;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "layout.h"
 #include "memslot.h"
 #include "paging.h"
 #include "regions.h"
@@ -20,6 +21,9 @@ struct kd_vm {
 	int sync_regs; /* KVM_CAP_SYNC_REGS covers the GPRs */
 	unsigned phys_bits;
 	uint64_t xcr0;
+	int xsave_len;	     /* bytes KVM_GET_XSAVE(2) fills */
+	int xsave2;	     /* KVM_GET_XSAVE2 exists (KVM_CAP_XSAVE2) */
+	uint32_t xsave_user; /* XSAVE image size for XCR0 (CPUID 0xd), 0 until needed */
 	struct kvm_cpuid2 *cpuid;
 	uint8_t *karea; /* host memory behind KD_KBASE */
 	/*
@@ -56,7 +60,7 @@ struct kd_vm {
 	 */
 	pthread_mutex_t lock;
 	/* The vCPU pool (thread.c): every vCPU ever created, and the free ones. */
-	struct kd_vcpu *vcpus[1024];
+	struct kd_vcpu *vcpus[KD_MAX_VCPUS];
 	int nvcpus;
 	struct kd_vcpu *free_vcpus;
 	/* Host stacks for threads that run vCPUs, and threads waiting to be joined. */
