@@ -2,12 +2,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -287,6 +289,49 @@ static int stopcont(void)
 	return 0;
 }
 
+/* sigsuspend, pause, and a poll that SA_RESTART never restarts; a POSIX timer's value. */
+static int waits(void)
+{
+	sigset_t b, old, now;
+	sigemptyset(&b);
+	sigaddset(&b, SIGUSR1);
+	set_plain(SIGUSR1, on_flag, 0);
+	sigprocmask(SIG_BLOCK, &b, &old);
+	if (fork() == 0) {
+		usleep(100000);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	int r = sigsuspend(&old);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("sigsuspend %d %s, handler ran %d, mask back %d\n", r, strerrorname_np(errno),
+	       (int)flag, sigismember(&now, SIGUSR1));
+	wait(NULL);
+	flag = 0;
+	set_plain(SIGALRM, on_flag, SA_RESTART);
+	alarm(1);
+	r = pause();
+	printf("pause %d %s, handler ran %d\n", r, strerrorname_np(errno), (int)flag);
+	int p[2];
+	pipe(p);
+	struct pollfd pfd = {p[0], POLLIN, 0};
+	alarm(1);
+	r = poll(&pfd, 1, 5000);
+	printf("poll with SA_RESTART: %d %s\n", r, strerrorname_np(errno));
+	set(SIGRTMIN + 2, on_info, 0);
+	struct sigevent ev = {
+	    .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 2, .sigev_value.sival_int = 40};
+	timer_t tm;
+	struct itimerspec its = {.it_value = {0, 50000000}};
+	timer_create(CLOCK_MONOTONIC, &ev, &tm);
+	timer_settime(tm, 0, &its, NULL);
+	while (!count)
+		pause();
+	printf("timer: value %d, si_code %s\n", last.si_value.sival_int,
+	       last.si_code == SI_TIMER ? "SI_TIMER" : "?");
+	return 0;
+}
+
 static void clobber_avx(int sig)
 {
 	(void)sig;
@@ -321,7 +366,8 @@ int main(int argc, char **argv)
 		int (*fn)(void);
 	} modes[] = {{"handlers", handlers}, {"eintr", eintr},	     {"cpuloop", cpuloop},
 		     {"faults", faults},     {"editrip", editrip},   {"overflow", overflow},
-		     {"waitinfo", waitinfo}, {"stopcont", stopcont}, {"fpu", fpu}};
+		     {"waitinfo", waitinfo}, {"stopcont", stopcont}, {"fpu", fpu},
+		     {"waits", waits}};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(m, modes[i].name))
 			return modes[i].fn();
