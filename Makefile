@@ -9,12 +9,21 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 # Project flags stay even when CFLAGS is given on the command line (as `make san` does).
 KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"$(VERSION)\" \
-	-Iinclude -Isrc -fno-strict-aliasing
+	-DKDUNE_BINDIR=\"$(PREFIX)/bin\" -Iinclude -Isrc -fno-strict-aliasing -fno-stack-protector \
+	-U_FORTIFY_SOURCE
 ASFLAGS := -fPIC
 LDLIBS := -lseccomp
+# HOSTED=1 (the sanitizer build): the engine uses libc instead of nolibc.c's functions.
+ifeq ($(HOSTED),1)
+KD_CFLAGS += -DKD_HOSTED
+endif
 
-LIB_SRCS := $(filter-out src/cli.c,$(wildcard src/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))
+# The engine runs while a target is inside a VM and must not touch libc (src/nolibc.h);
+# the rest runs before the target starts, or natively (kdune_enter's checks), and may.
+HOST_SRCS := src/cli.c src/run.c src/loader.c src/sysnames.c src/enter_api.c
+CORE_SRCS := $(filter-out $(HOST_SRCS),$(wildcard src/*.c))
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))
+LIB_OBJS := $(B)/obj/core.o $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/cli.c,$(HOST_SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/progs/*.c)
@@ -29,6 +38,28 @@ $(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
 	$(CC) $(KD_CFLAGS) -c $< -o $@
 $(B)/obj/%.o: src/%.S | $(B)/obj
 	$(CC) $(CFLAGS) $(ASFLAGS) -Isrc -c $< -o $@
+# nolibc.c is the engine's memcpy and friends: the compiler must not turn its loops into
+# calls to themselves. errtab.h holds this libc's errno names and texts.
+$(B)/obj/nolibc.o: src/nolibc.c src/nolibc.h $(B)/gen/errtab.h | $(B)/obj
+	$(CC) $(KD_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns -I$(B)/gen -c $< -o $@
+$(B)/gen/errtab.h: tools/gen-errtab.c
+	mkdir -p $(B)/gen
+	$(CC) -O1 -o $(B)/gen/gen-errtab $< && $(B)/gen/gen-errtab > $@
+
+# The engine as one object: nolibc's libc names made local, and nothing left to resolve
+# from outside, which is what lets kdune_enter() run it under a guest that holds libc locks.
+$(B)/obj/core.o: $(CORE_OBJS)
+	ld -r -o $@.tmp $^
+ifeq ($(HOSTED),1)
+	mv $@.tmp $@
+else
+	objcopy $$(nm -g --defined-only $(B)/obj/nolibc.o | \
+		awk '$$3 !~ /^kd_/ {printf "--localize-symbol=%s ", $$3}') $@.tmp $@
+	rm -f $@.tmp
+	@undef="$$(nm -u $@ | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}' | tr '\n' ' ')"; if [ -n "$$undef" ]; then \
+		echo "error: the engine uses symbols from outside it (libc?): $$undef" >&2; \
+		rm -f $@; exit 1; fi
+endif
 $(B)/obj $(B)/tests $(B)/progs $(B)/bench $(B)/examples:
 	mkdir -p $@
 
@@ -71,7 +102,7 @@ CHECK_FUZZ_SECONDS ?= 30
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
 san:
-	$(MAKE) --no-print-directory B=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) --no-print-directory B=build-san HOSTED=1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		build-san/libkdune.a $(patsubst $(B)/%,build-san/%,$(UNIT_BINS))
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done

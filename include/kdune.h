@@ -31,6 +31,38 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 /* "MAJOR.MINOR.PATCH" */
 const char *kdune_version(void);
 
+/*
+ * Move the calling process into a new KVM VM (the calling thread into a vCPU of it) and
+ * carry on from the next line, at ring 3 of the guest. Returns 0 inside the VM.
+ *
+ * From then on every syscall of this thread leaves the VM and is run by kdune on the host;
+ * memory, descriptors and signal handlers are the process's own. Threads it creates later
+ * and the children it forks are inside too (a forked child gets a VM of its own). Threads
+ * that existed before the call stay native unless they call kdune_enter() themselves, and
+ * then enter the same VM. A program it execs runs natively, or under `kdune run` when
+ * KDUNE_FOLLOW_EXEC=1 (the kdune program is $KDUNE, else the one installed with libkdune).
+ *
+ * Environment: KDUNE_KVM_DEVICE (default /dev/kvm), KDUNE_VERBOSE=1 (kdune's -v lines).
+ *
+ * On failure it returns -1 with errno set and the process unchanged, still native:
+ * ENOENT/EACCES/ENODEV when KVM is not usable, EPERM when a seccomp filter of this process
+ * refuses KVM's ioctl calls, EBUSY when the thread is inside already, ENOMEM.
+ * kdune_last_error() then has a one-line reason.
+ */
+int kdune_enter(void);
+
+/* The reason the last kdune_enter() failed, one line; "" if it did not. */
+const char *kdune_last_error(void);
+
+/* 1 when the calling thread runs inside a kdune VM (either way in), else 0. */
+int kdune_inside(void);
+
+/*
+ * How many syscalls the calling thread's vCPU has sent to the host so far (this one
+ * included); -1 when not inside. vDSO calls such as clock_gettime are not syscalls.
+ */
+long kdune_syscalls(void);
+
 #ifdef __cplusplus
 }
 #endif

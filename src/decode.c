@@ -3,17 +3,12 @@
 #include "decode.h"
 #include "uaccess.h"
 #include <fcntl.h>
-#include <libgen.h>
-#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static int reg_value(const struct kvm_regs *r, const char *name, uint64_t *val)
 {
@@ -46,7 +41,8 @@ static int find_helper(char *out, size_t len)
 	if (n <= 0)
 		return -1;
 	self[n] = 0;
-	const char *dir = dirname(self);
+	char *slash = strrchr(self, '/');
+	const char *dir = slash ? (*slash = 0, self) : ".";
 	snprintf(out, len, "%s/kdune-decode", dir);
 	if (access(out, X_OK) == 0)
 		return 0;
@@ -67,16 +63,23 @@ static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, si
 	snprintf(ripstr, sizeof(ripstr), "%llx", (unsigned long long)rip);
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", code[i]);
-	char *args[] = {helper, ripstr, hex, NULL};
+	char *args[] = {helper, ripstr, hex, NULL}, *env[] = {NULL};
 	/* The target's signals wait (on the host) until the helper is done. */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	int rc = posix_spawn(&pid, helper, &fa, NULL, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		for (int sig = 1; sig < 65; sig++)
+			signal(sig, SIG_DFL);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+		if (dup2(fds[1], 1) == 1)
+			execve(helper, args, env);
+		_exit(127);
+	}
+	int rc = pid < 0 ? -1 : 0;
 	if (rc == 0)
 		kd_decode_pid = pid;
 	close(fds[1]);
@@ -93,14 +96,44 @@ static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, si
 	return rc == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* One word of a line into out (at most 15 bytes); the rest of the line after it. */
+static const char *word(const char *p, char out[16])
+{
+	size_t n = 0;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && *p != '\n') {
+		if (n < 15)
+			out[n++] = *p;
+		p++;
+	}
+	out[n] = 0;
+	return n ? p : NULL;
+}
+
+/* "mem BASE INDEX SCALE DISP SEG WRITE", as kdune-decode prints a memory operand. */
+static int parse_mem(const char *line, char *base, char *index, int *scale, long long *disp,
+		     char *seg, int *w)
+{
+	char tag[16], num[3][16];
+	const char *p = word(line, tag);
+	if (!p || strcmp(tag, "mem") || !(p = word(p, base)) || !(p = word(p, index)) ||
+	    !(p = word(p, num[0])) || !(p = word(p, num[1])) || !(p = word(p, seg)) ||
+	    !(p = word(p, num[2])))
+		return -1;
+	*scale = atoi(num[0]);
+	*disp = strtoll(num[1], NULL, 10);
+	*w = atoi(num[2]);
+	return 0;
+}
+
 static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct kd_access *out)
 {
 	const struct kvm_regs *r = &v->user;
 	char base[16], index[16], seg[16];
 	long long disp;
 	int scale, w;
-	if (sscanf(line, "mem %15s %15s %d %lld %15s %d", base, index, &scale, &disp, seg, &w) ==
-	    6) {
+	if (parse_mem(line, base, index, &scale, &disp, seg, &w) == 0) {
 		uint64_t b, i, s = 0;
 		if (!strcmp(base, "rip"))
 			b = r->rip + size;
@@ -136,7 +169,10 @@ int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
 	const char *sz = strstr(text, "size ");
 	uint64_t size = sz ? strtoull(sz + 5, NULL, 10) : 0;
 	int n = 0;
-	for (char *line = strtok(text, "\n"); line && n < max; line = strtok(NULL, "\n")) {
+	for (char *line = text, *next; line && *line && n < max; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
 		if (!strncmp(line, "movs", 4)) {
 			out[n++] = (struct kd_access){v->user.rsi, 0};
 			if (n < max)

@@ -1,8 +1,10 @@
 /* fault.c: guest exceptions and failed memory accesses -> native signals. */
 #include "fault.h"
 #include "decode.h"
+#include "enter.h"
 #include "layout.h"
 #include "log.h"
+#include "maps.h"
 #include "signals.h"
 #include <errno.h>
 #include <signal.h>
@@ -33,16 +35,12 @@ static void exit_stats(struct kd_vm *vm)
 _Noreturn void kd_target_exit(struct kd_vm *vm, int status)
 {
 	exit_stats(vm);
-	if (vm->trace)
-		fflush(vm->trace);
 	_exit(status & 0xff);
 }
 
 _Noreturn void kd_target_killed(struct kd_vm *vm, int sig)
 {
 	exit_stats(vm);
-	if (vm->trace)
-		fflush(vm->trace);
 	/* Die the way the target would, so the parent sees the same wait status. */
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	sigaction(sig, &sa, NULL);
@@ -76,6 +74,12 @@ static int page_fault(struct kd_vcpu *v, uint64_t err)
 	 * add it and retry, once. Anything else is the target's own bad access.
 	 */
 	kd_vm_lock(v->vm);
+	/* After kdune_enter(): memory mapped since (by native threads, say) is taken in. */
+	if (!present && v->vm->entered && !kd_regions_contains(&v->vm->target, addr) &&
+	    kd_enter_adopt(v->vm, addr) == 0) {
+		kd_vm_unlock(v->vm);
+		return 0;
+	}
 	if (!present && addr < KD_USER_TOP && kd_regions_contains(&v->vm->target, addr) &&
 	    kd_pt_lookup(&v->vm->pt, addr, &gpa, NULL) != 0) {
 		v->pf_repeats = addr == v->pf_last_addr ? v->pf_repeats + 1 : 0;
@@ -140,45 +144,14 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 	}
 }
 
-/* The host's view of one mapping, from /proc/self/maps. */
-struct hostmap {
-	uint64_t start, end, offset, inode;
-	char perms[5];
-	char path[4096];
-};
-
-static int host_mapping(uint64_t addr, struct hostmap *m)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return -1;
-	char line[4600];
-	int found = -1;
-	while (found && fgets(line, sizeof(line), f)) {
-		unsigned long long s, e, off, ino;
-		int pos = 0;
-		if (sscanf(line, "%llx-%llx %4s %llx %*x:%*x %llu %n", &s, &e, m->perms, &off, &ino,
-			   &pos) < 5 ||
-		    addr < s || addr >= e)
-			continue;
-		char perms[5];
-		memcpy(perms, m->perms, sizeof(perms));
-		*m = (struct hostmap){.start = s, .end = e, .offset = off, .inode = ino};
-		memcpy(m->perms, perms, sizeof(perms));
-		snprintf(m->path, sizeof(m->path), "%s", line + pos);
-		m->path[strcspn(m->path, "\n")] = 0;
-		found = 0;
-	}
-	fclose(f);
-	return found;
-}
-
 /* What a native access to addr would do: 0 = succeed, else the signal. */
 static int classify(struct kd_vm *vm, uint64_t addr, int is_write, int *code)
 {
-	struct hostmap m;
+	struct kd_mapping m;
 	*code = SEGV_MAPERR;
-	if (!kd_regions_contains(&vm->target, addr) || host_mapping(addr, &m))
+	if (vm->entered && !kd_regions_contains(&vm->target, addr))
+		kd_enter_adopt(vm, addr);
+	if (!kd_regions_contains(&vm->target, addr) || kd_maps_find(addr, &m))
 		return SIGSEGV;
 	*code = SEGV_ACCERR;
 	if (m.perms[0] != 'r' || (is_write > 0 && m.perms[1] != 'w'))

@@ -1,7 +1,7 @@
 /* log.c: messages and kdune's own file descriptors. */
 #include "log.h"
 #include <fcntl.h>
-#include <pthread.h>
+#include "nolibc.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -38,7 +38,7 @@ void kd_info(const char *fmt, ...)
 /* kdune's own descriptors (VM, vCPUs, trace, ...): one bit each. */
 #define MAX_FD (1 << 20)
 static uint64_t own_fds[MAX_FD / 64];
-static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kd_lock own_lock;
 
 static void own_set(int fd, int on)
 {
@@ -84,7 +84,7 @@ int kd_fd_hide(int fd)
 		       : 1024;
 	if (top > MAX_FD)
 		top = MAX_FD;
-	pthread_mutex_lock(&own_lock);
+	kd_lock_take(&own_lock);
 	int nfd = dup_high(fd, top);
 	if (nfd >= 0) {
 		close(fd);
@@ -93,13 +93,13 @@ int kd_fd_hide(int fd)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	own_set(fd, 1);
-	pthread_mutex_unlock(&own_lock);
+	kd_lock_drop(&own_lock);
 	return fd;
 }
 
 void kd_fd_forget(int fd)
 {
-	pthread_mutex_lock(&own_lock);
+	kd_lock_take(&own_lock);
 	own_set(fd, 0);
-	pthread_mutex_unlock(&own_lock);
+	kd_lock_drop(&own_lock);
 }

@@ -130,7 +130,7 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 	char opt[PATH_MAX + 128];
 	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
 	if (!rc && vm->trace) {
-		snprintf(opt, sizeof(opt), "--trace=fd:%d", fileno(vm->trace));
+		snprintf(opt, sizeof(opt), "--trace=fd:%d", vm->trace_fd);
 		rc = strv_push(out, strdup(opt));
 	}
 	if (!rc && kd_verbose)
@@ -158,6 +158,9 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	struct kd_vm *vm = v->vm;
+	/* kdune_enter() without KDUNE_FOLLOW_EXEC: the new program runs natively. */
+	if (!vm->follow_exec)
+		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	int at = nr == SYS_execveat;
 	char path[PATH_MAX + 64];
 	struct strv args = {0}, env = {0}, kargv = {0};
@@ -168,14 +171,13 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	rc = rc ?: kdune_argv(vm, path, &args, &kargv);
 	if (!rc) {
 		if (vm->trace) {
-			kd_trace_syscall(vm->trace, nr, a, 0);
-			fflush(vm->trace);
-			fcntl(fileno(vm->trace), F_SETFD, 0);
+			kd_trace_syscall(vm->trace_fd, nr, a, 0);
+			fcntl(vm->trace_fd, F_SETFD, 0);
 		}
 		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
 				    (uint64_t)env.v, 0, 0, 0);
 		if (vm->trace)
-			fcntl(fileno(vm->trace), F_SETFD, FD_CLOEXEC);
+			fcntl(vm->trace_fd, F_SETFD, FD_CLOEXEC);
 	}
 	strv_free(&args);
 	strv_free(&env);
@@ -186,6 +188,7 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 /* The child of a fork: its own VM, the parent's registers, 0 from the syscall. */
 static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs, uint64_t gs)
 {
+	kd_self_set(kd_self()); /* the same thread state, under the child's tid */
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
 	rc = rc ?: kd_threads_after_fork(v);
@@ -219,9 +222,8 @@ static void fork_parent(struct kd_vcpu *v, const struct kd_clone *c, pid_t pid)
 
 /*
  * fork, and clone without CLONE_VM: the host forks and the child builds a VM of its own.
- * glibc's fork() keeps kdune's own libc state (malloc, stdio) right in the child even when
- * other threads were busy. The VM lock is held across the fork, so the child's copy of the
- * address-space state is whole. CLONE_VFORK without CLONE_VM keeps the parent waiting until
+ * The VM lock and kdune's heap lock are held across the fork, so the child's copy of the
+ * address-space state and of the heap is whole even when other threads were busy. CLONE_VFORK without CLONE_VM keeps the parent waiting until
  * the child execs or exits: a close-on-exec pipe tells it when.
  */
 static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
@@ -232,10 +234,10 @@ static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
 		return -EIO;
 	if ((c->flags & CLONE_VFORK) && pipe2(vfork_pipe, O_CLOEXEC))
 		return -errno;
-	if (v->vm->trace)
-		fflush(v->vm->trace);
 	kd_vm_lock(v->vm);
+	kd_heap_lock();
 	pid_t pid = fork();
+	kd_heap_unlock(); /* the child's copy was taken while no other thread changed it */
 	if (pid == 0) {
 		close(vfork_pipe[0]);
 		/* The write end stays open until this child execs or exits. */

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "signals.h"
 #include "thread.h"
+#include "trace.h"
 #include "vcpu.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -107,11 +108,8 @@ static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 		kd_err("%s: %s", o->trace_path ? o->trace_path : "stderr", strerror(errno));
 		return -1;
 	}
-	vm->trace = fdopen(kd_fd_hide(fd), "w");
-	if (!vm->trace)
-		return -1;
-	/* One write per line: lines stay whole between the target's own writes. */
-	setvbuf(vm->trace, NULL, _IOLBF, 0);
+	vm->trace_fd = kd_fd_hide(fd);
+	vm->trace = 1;
 	return 0;
 }
 
@@ -138,6 +136,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 {
 	static struct kd_vm vm;
 	static struct kd_proc proc = {.nthreads = 1};
+	static struct kd_hthread main_thread;
 	struct kd_vcpu *vcpu;
 	struct kd_exec ex;
 	struct kd_image img;
@@ -149,7 +148,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	t[0] = now_ms();
 	ssize_t n = readlink("/proc/self/exe", vm.kdune_exe, sizeof(vm.kdune_exe) - 1);
 	vm.kdune_exe[n > 0 ? n : 0] = 0;
+	vm.follow_exec = 1;
 	vm.kvm_device = o->kvm_device;
+	const char *reuse = getenv("KDUNE_VCPU_REUSE");
+	vm.new_vcpus = reuse && !strcmp(reuse, "0");
+	kd_syscall_names_load();
 	char exec_path[4200];
 	const char *prog = argv[0];
 	if (o->exec_path) {
@@ -200,8 +203,9 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		return 125;
 	}
 	vcpu->proc = &proc;
-	vcpu->tid = gettid();
-	kd_current = vcpu;
+	kd_self_set(&main_thread);
+	main_thread.vcpu = vcpu;
+	vcpu->tid = main_thread.tid;
 	vcpu->user = (struct kvm_regs){.rip = img.entry, .rsp = img.rsp, .rflags = 0x202};
 	kd_vcpu_resume_user(vcpu);
 	t[5] = now_ms();

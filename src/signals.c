@@ -16,6 +16,7 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <linux/futex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -38,7 +39,7 @@
 #define RFLAGS_RF 0x10000ULL
 #define RFLAGS_USER 0x254dd5ULL
 
-__thread struct kd_vcpu *kd_current;
+struct kd_proc *kd_native_proc;
 
 /* The kernel's x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h). */
 struct sigcontext_k {
@@ -94,6 +95,8 @@ static void set_host_mask(uint64_t m)
 void kd_host_restorer(void);
 __asm__(".text\n.globl kd_host_restorer\nkd_host_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
+static long set_host_action(int sig, const struct kd_ksigaction *act);
+
 /* A fault raised by the kernel on the host is a bug in kdune, never the target's. */
 static int host_fault(int sig, const siginfo_t *si)
 {
@@ -101,10 +104,38 @@ static int host_fault(int sig, const siginfo_t *si)
 	       si->si_code > 0;
 }
 
+/*
+ * kdune_enter(): a thread that is not inside the VM runs the target's handler itself, as it
+ * would have without kdune, with the handler's mask on top of the interrupted one.
+ */
+static void run_native(int sig, siginfo_t *si, void *uc)
+{
+	struct kd_ksigaction act = kd_native_proc->sa[sig];
+	if (act.handler <= 1)
+		return;
+	uint64_t mask = ((struct ucontext_k *)uc)->sigmask | act.mask |
+			(act.flags & SA_NODEFER ? 0 : sigbit(sig));
+	set_host_mask(mask);
+	if (act.flags & SA_RESETHAND) {
+		struct kd_ksigaction dfl = {0};
+		kd_native_proc->sa[sig] = dfl;
+		set_host_action(sig, &dfl);
+	}
+	if (act.flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))act.handler)(sig, si, uc);
+	else
+		((void (*)(int))act.handler)(sig);
+	/* The kernel's sigreturn puts the interrupted mask back. */
+}
+
 static void host_handler(int sig, siginfo_t *si, void *uc)
 {
-	(void)uc;
-	struct kd_vcpu *v = kd_current;
+	struct kd_hthread *self = kd_self();
+	struct kd_vcpu *v = self ? self->vcpu : NULL;
+	if (!self && kd_native_proc) {
+		run_native(sig, si, uc);
+		return;
+	}
 	if (host_fault(sig, si)) {
 		/* Die of it (the instruction faults again), with a core if enabled. */
 		signal(sig, SIG_DFL);
@@ -142,6 +173,14 @@ static void sa_load(struct kd_proc *p)
 	for (int sig = 1; sig < 65 && !p->sa_loaded; sig++)
 		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&p->sa[sig], 8, 0, 0);
 	p->sa_loaded = 1;
+}
+
+void kd_signals_take_over(struct kd_proc *p)
+{
+	sa_load(p);
+	for (int sig = 1; sig < 65; sig++)
+		if (p->sa[sig].handler > 1 && sig != SIGKILL && sig != SIGSTOP)
+			set_host_action(sig, &p->sa[sig]);
 }
 
 static struct kd_ksigaction get_action(struct kd_vcpu *v, int sig)

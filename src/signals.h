@@ -3,9 +3,16 @@
 #include <signal.h>
 #include <stdint.h>
 #include "thread.h"
+#include "nolibc.h"
 
-/* The vCPU the calling host thread runs (for kdune's host signal handler). */
-extern __thread struct kd_vcpu *kd_current;
+/*
+ * kdune_enter(): the process's signal table, for threads that stayed native. Their signals
+ * reach kdune's host handler too (dispositions are per process), which runs the target's
+ * handler on them directly.
+ */
+extern struct kd_proc *kd_native_proc;
+/* After kdune_enter(): the handlers the process had become the guest's. */
+void kd_signals_take_over(struct kd_proc *p);
 
 /* rt_sigaction: record the target's action and set the host disposition to match. */
 long kd_sys_rt_sigaction(struct kd_vcpu *v, const uint64_t a[6]);

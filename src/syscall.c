@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -230,12 +231,12 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return -ENOSYS; /* as under a seccomp filter; glibc carries on without it */
 	case SYS_exit:
 		if (v->vm->trace)
-			kd_trace_noreturn(v->vm->trace, nr, a);
+			kd_trace_noreturn(v->vm->trace_fd, nr, a);
 		kd_thread_exit(v, (int)a[0]);
 		return 0;
 	case SYS_exit_group:
 		if (v->vm->trace)
-			kd_trace_noreturn(v->vm->trace, nr, a);
+			kd_trace_noreturn(v->vm->trace_fd, nr, a);
 		kd_target_exit(v->vm, (int)a[0]);
 	case SYS_rt_sigaction:
 		return kd_sys_rt_sigaction(v, a);
@@ -265,6 +266,8 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_clone:
 	case SYS_clone3:
 		return kd_sys_clone(v, nr, a);
+	case KD_SYS_QUERY:
+		return a[0] == 0 ? KD_QUERY_INSIDE : a[0] == 1 ? (long)v->nsyscalls : -EINVAL;
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -280,7 +283,7 @@ void kd_syscall(struct kd_vcpu *v)
 		return; /* exit: traced already, and nothing goes back */
 	/* A successful execve never comes back here; a failed one is traced like any call. */
 	if (v->vm->trace)
-		kd_trace_syscall(v->vm->trace, nr, a, ret);
+		kd_trace_syscall(v->vm->trace_fd, nr, a, ret);
 	u->rax = (uint64_t)ret;
 	/* A caught signal's handler runs first; with SA_RESTART the call then runs again. */
 	if (ret == -EINTR && kd_signal_restarts(v, nr, a)) {

@@ -23,6 +23,14 @@ static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2
 	return ret;
 }
 
+/*
+ * A syscall number no kernel uses, which libkdune's kdune_inside() and kdune_syscalls()
+ * make: natively it fails with ENOSYS; kdune answers it. a[0] 0: KD_QUERY_INSIDE;
+ * 1: the syscalls this thread's vCPU has sent to the host so far.
+ */
+#define KD_SYS_QUERY 0x4b44
+#define KD_QUERY_INSIDE 0x6b64756eL
+
 /* process.c: execve, fork, clone. */
 long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6]);
 long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6]);

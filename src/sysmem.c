@@ -16,8 +16,26 @@ static int hits_kdune(struct kd_vm *vm, uint64_t start, uint64_t len)
 	return end < start || end > KD_USER_TOP || kd_regions_overlaps(&vm->host, start, end);
 }
 
+/* After kdune_enter() the break is the kernel's, as the process had it: kdune follows. */
+static long native_brk(struct kd_vm *vm, uint64_t addr)
+{
+	uint64_t old_end = PAGE_UP(vm->brk_cur);
+	long r = kd_raw_syscall(SYS_brk, addr, 0, 0, 0, 0, 0);
+	uint64_t new_end = PAGE_UP((uint64_t)r);
+	if (new_end > old_end && kd_mem_add(vm, old_end, new_end - old_end)) {
+		kd_raw_syscall(SYS_brk, vm->brk_cur, 0, 0, 0, 0, 0);
+		return (long)vm->brk_cur;
+	}
+	if (new_end < old_end)
+		kd_mem_remove(vm, new_end, old_end - new_end);
+	vm->brk_cur = (uint64_t)r;
+	return r;
+}
+
 long kd_sys_brk(struct kd_vm *vm, uint64_t addr)
 {
+	if (vm->entered)
+		return native_brk(vm, addr);
 	uint64_t old_end = PAGE_UP(vm->brk_cur), new_end = PAGE_UP(addr);
 	if (addr < vm->brk_start)
 		return (long)vm->brk_cur;

@@ -17,9 +17,9 @@
 #include "uaccess.h"
 #include <errno.h>
 #include <linux/futex.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,10 +33,44 @@ enum hstack_state { HS_FREE, HS_USED, HS_DONE /* its thread returned: join it */
 
 struct kd_hstack {
 	uint8_t *base;
-	pthread_t thread;
+	int ctid; /* the host thread's tid until it is gone (CLONE_CHILD_CLEARTID) */
 	enum hstack_state state;
 	struct kd_hstack *next;
+	struct kd_hthread self; /* the thread's engine state (GS base) */
 };
+
+/* Host threads start with every signal blocked; each sets its own mask once it can. */
+static uint64_t block_all(void)
+{
+	uint64_t all = ~0ULL, old = 0;
+	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&all, (uint64_t)&old, 8, 0, 0);
+	return old;
+}
+
+static void set_mask(uint64_t m)
+{
+	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&m, 0, 8, 0, 0);
+}
+
+#define HOST_THREAD_FLAGS                                                                          \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |        \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* A host thread of kdune's running fn(arg) on h. Its tid, or -errno. */
+static long hthread_start(struct kd_hstack *h, int (*fn)(void *), void *arg)
+{
+	return kd_clone_raw(fn, h->base + HSTACK_SIZE, HOST_THREAD_FLAGS, arg, &h->ctid, NULL,
+			    &h->ctid);
+}
+
+/* Wait until the thread that ran on h is gone, so its stack can be used again. */
+static void hstack_join(struct kd_hstack *h)
+{
+	int t;
+	/* The kernel's CLONE_CHILD_CLEARTID wake is a shared futex wake. */
+	while ((t = __atomic_load_n(&h->ctid, __ATOMIC_ACQUIRE)) != 0)
+		kd_raw_syscall(SYS_futex, (uint64_t)&h->ctid, FUTEX_WAIT, (uint64_t)t, 0, 0, 0);
+}
 
 static void wait_word(int *w)
 {
@@ -50,21 +84,10 @@ static void post_word(int *w, int val)
 	kd_raw_syscall(SYS_futex, (uint64_t)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 
-/* KDUNE_VCPU_REUSE=0 (for bench/) makes a new vCPU per thread while KVM allows one. */
-static int prefer_new_vcpus(void)
-{
-	static int prefer = -1;
-	if (prefer < 0) {
-		const char *e = getenv("KDUNE_VCPU_REUSE");
-		prefer = e && !strcmp(e, "0");
-	}
-	return prefer;
-}
-
 int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out)
 {
 	int limit = vm->max_vcpus < KD_MAX_VCPUS ? vm->max_vcpus : KD_MAX_VCPUS;
-	int reuse = !prefer_new_vcpus() || vm->nvcpus >= limit;
+	int reuse = !vm->new_vcpus || vm->nvcpus >= limit;
 	kd_vm_lock(vm);
 	struct kd_vcpu *v = reuse ? vm->free_vcpus : NULL;
 	if (v) {
@@ -114,7 +137,7 @@ static struct kd_hstack *hstack_get(struct kd_vm *vm)
 	for (h = vm->hstacks; h && !found; h = h->next) {
 		if (h->state == HS_DONE) {
 			/* The thread marked this as its last step; it is leaving already. */
-			pthread_join(h->thread, NULL);
+			hstack_join(h);
 			h->state = HS_FREE;
 		}
 		if (h->state == HS_FREE)
@@ -187,7 +210,7 @@ static long unshare_missing(uint64_t flags)
 static int run_vcpu(struct kd_vcpu *v, const struct kd_clone *c)
 {
 	if (v->vm->trace)
-		kd_trace_syscall(v->vm->trace, c->nr, c->args, 0);
+		kd_trace_syscall(v->vm->trace_fd, c->nr, c->args, 0);
 	kd_vcpu_resume_user(v);
 	int rc = kd_vcpu_loop(v);
 	if (rc)
@@ -199,28 +222,31 @@ struct thread_start {
 	struct kd_vcpu *v;
 	struct kd_clone c;
 	struct kd_hstack *hs;
-	int result; /* 0 until the new thread answers: its tid, or -errno */
+	uint64_t sigmask; /* the creating thread's, which the new one starts with */
+	int result;	  /* 0 until the new thread answers: its tid, or -errno */
 };
 
-static void *thread_main(void *arg)
+static int thread_main(void *arg)
 {
 	struct thread_start *st = arg;
 	struct kd_vcpu *v = st->v;
 	struct kd_hstack *hs = st->hs;
 	struct kd_vm *vm = v->vm;
 	uint64_t flags = st->c.flags;
-	int tid = gettid();
+	kd_self_set(&hs->self);
+	int tid = hs->self.tid;
 	long rc = unshare_missing(flags);
 	if (rc) {
 		__atomic_sub_fetch(&v->proc->nthreads, 1, __ATOMIC_ACQ_REL);
 		kd_vcpu_put(v);
 		post_word(&st->result, (int)rc);
 		hstack_set(vm, hs, HS_DONE);
-		return NULL;
+		return 0;
 	}
 	v->tid = tid;
 	v->hstack = hs;
-	kd_current = v;
+	hs->self.vcpu = v;
+	set_mask(st->sigmask);
 	v->clear_tid = flags & CLONE_CHILD_CLEARTID ? st->c.child_tid : 0;
 	/* Both land before the new thread runs target code, as the kernel does them. */
 	if (flags & CLONE_CHILD_SETTID)
@@ -230,27 +256,26 @@ static void *thread_main(void *arg)
 	struct kd_clone c = st->c;
 	post_word(&st->result, tid); /* st is gone from here on */
 	run_vcpu(v, &c);
-	kd_thread_finish(v);
+	int code = kd_thread_finish(v);
+	/* Reusable once the kernel has cleared hs->ctid, after this thread is gone. */
 	hstack_set(vm, hs, HS_DONE);
-	return NULL;
+	return code;
 }
 
 static long start_thread(struct kd_vcpu *parent, struct kd_vcpu *child, const struct kd_clone *c)
 {
 	struct kd_vm *vm = parent->vm;
 	struct thread_start st = {.v = child, .c = *c};
-	pthread_attr_t attr;
 	if (!(st.hs = hstack_get(vm))) {
 		kd_vcpu_put(child);
 		return -EAGAIN;
 	}
 	child->proc = parent->proc;
 	__atomic_add_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
-	pthread_attr_init(&attr);
-	pthread_attr_setstack(&attr, st.hs->base, HSTACK_SIZE);
-	int rc = pthread_create(&st.hs->thread, &attr, thread_main, &st);
-	pthread_attr_destroy(&attr);
-	if (rc) {
+	st.sigmask = block_all();
+	long rc = hthread_start(st.hs, thread_main, &st);
+	set_mask(st.sigmask);
+	if (rc < 0) {
 		__atomic_sub_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
 		hstack_set(vm, st.hs, HS_FREE);
 		kd_vcpu_put(child);
@@ -261,10 +286,8 @@ static long start_thread(struct kd_vcpu *parent, struct kd_vcpu *child, const st
 }
 
 /*
- * A CLONE_VM child is a host process in this mm, so it can run a vCPU of this VM. It
- * starts on the host thread's libc state (TLS included), as glibc's own vfork children
- * do: that is safe because the host thread that cloned it stays suspended (CLONE_VFORK)
- * until the child execs or exits.
+ * A CLONE_VM child is a host process in this mm, so it can run a vCPU of this VM. The host
+ * thread that cloned it stays suspended (CLONE_VFORK) until the child execs or exits.
  */
 struct vm_child_start {
 	struct kd_vcpu *v;
@@ -279,8 +302,9 @@ static int vm_child_main(void *arg)
 {
 	struct vm_child_start *st = arg;
 	struct kd_vcpu *v = st->v;
-	v->tid = gettid();
-	kd_current = v; /* this TLS is the suspended host thread's: it puts its own back */
+	kd_self_set(&st->hs->self);
+	st->hs->self.vcpu = v;
+	v->tid = st->hs->self.tid;
 	/* A helper thread cloned this child with every signal blocked: the target's mask. */
 	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&st->sigmask, 0, 8, 0, 0);
 	if (st->pid_word)
@@ -351,11 +375,12 @@ static void vm_child_release(struct kd_vm *vm, struct vm_child_start *st, int pi
 }
 
 /* Without CLONE_VFORK the parent goes on at once: a helper thread waits for the child. */
-static void *vm_child_helper(void *arg)
+static int vm_child_helper(void *arg)
 {
 	struct vm_child_start *st = arg;
 	struct kd_vm *vm = st->v->vm;
 	struct kd_hstack *own = st->helper_hs;
+	kd_self_set(&own->self);
 	int *pid_word = st->pid_word;
 	int pid = host_clone(vm, st);
 	vm_child_release(vm, st, pid);
@@ -363,7 +388,7 @@ static void *vm_child_helper(void *arg)
 		post_word(pid_word, pid); /* else the child said its pid itself */
 	free(st);
 	hstack_set(vm, own, HS_DONE);
-	return NULL;
+	return 0;
 }
 
 static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const struct kd_clone *c)
@@ -386,27 +411,20 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)&st->sigmask, 8, 0, 0);
 	if (c->flags & CLONE_VFORK) {
 		int pid = host_clone(vm, st);
-		kd_current = parent;
 		vm_child_release(vm, st, pid);
 		free(st);
 		return pid;
 	}
 	int word = 0;
-	pthread_attr_t attr;
-	pthread_t t;
 	st->pid_word = &word;
 	st->helper_hs = hstack_get(vm);
 	int rc = !st->helper_hs;
 	if (!rc) {
-		/* The helper never runs target code: no signal may pick it. */
-		sigset_t all;
-		sigfillset(&all);
-		pthread_attr_init(&attr);
-		pthread_attr_setsigmask_np(&attr, &all);
-		pthread_attr_setstack(&attr, st->helper_hs->base, HSTACK_SIZE);
-		rc = pthread_create(&t, &attr, vm_child_helper, st);
-		pthread_attr_destroy(&attr);
-		st->helper_hs->thread = t;
+		/* The helper never runs target code: no signal may pick it, so it keeps all
+		 * blocked. */
+		uint64_t old = block_all();
+		rc = hthread_start(st->helper_hs, vm_child_helper, st) < 0;
+		set_mask(old);
 	}
 	if (rc) {
 		if (st->helper_hs)
@@ -455,29 +473,34 @@ void kd_thread_exit(struct kd_vcpu *v, int code)
 	 * with its own code: measured natively, that is the status a parent sees, even
 	 * when the leader exited earlier with another code.
 	 */
-	if (__atomic_sub_fetch(&v->proc->nthreads, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&v->proc->nthreads, 1, __ATOMIC_ACQ_REL) == 0 && !v->vm->entered)
 		kd_target_exit(v->vm, code);
+	/* After kdune_enter() each target thread is the host thread itself: its own exit
+	 * ends the process exactly when and as it would natively (native threads included). */
 	v->exit_code = code;
 	v->exited = 1;
 }
 
-void kd_thread_finish(struct kd_vcpu *v)
+int kd_thread_finish(struct kd_vcpu *v)
 {
 	struct kd_vm *vm = v->vm;
 	uint64_t ctid = v->clear_tid;
 	int code = v->exit_code, zero = 0;
-	kd_current = NULL;
+	struct kd_hthread *self = kd_self();
+	if (self)
+		self->vcpu = NULL;
 	kd_vcpu_put(v);
 	/* What the kernel does as a thread exits: pthread_join waits for exactly this. */
 	if (ctid && kd_copy_to_user(vm, ctid, &zero, sizeof(zero)) == 0)
 		kd_raw_syscall(SYS_futex, ctid, FUTEX_WAKE, 1, 0, 0, 0);
 	/*
 	 * The leader leaves as a native leader does: its status is the process's once the
-	 * other threads are gone. Other host threads return to libc, which ends them.
+	 * other threads are gone. Other host threads return to their start, which ends them.
 	 */
 	if (gettid() == getpid())
 		for (;;)
 			kd_raw_syscall(SYS_exit, (uint64_t)code, 0, 0, 0, 0, 0);
+	return code;
 }
 
 int kd_threads_after_fork(struct kd_vcpu *v)
@@ -495,8 +518,10 @@ int kd_threads_after_fork(struct kd_vcpu *v)
 		vm->free_vcpus = o;
 	}
 	for (struct kd_hstack *h = vm->hstacks; h; h = h->next)
-		if (h != v->hstack)
+		if (h != v->hstack) {
 			h->state = HS_FREE;
+			h->ctid = 0; /* its thread stayed in the parent */
+		}
 	v->proc->nthreads = 1;
 	v->tid = gettid();
 	return 0;

@@ -42,7 +42,10 @@ int kd_clone_bases(struct kd_vcpu *parent, const struct kd_clone *c, uint64_t *f
 long kd_clone_vm(struct kd_vcpu *v, const struct kd_clone *c);
 /* The target thread on v called exit(code): whole process if it was the last one. */
 void kd_thread_exit(struct kd_vcpu *v, int code);
-/* After kd_vcpu_loop returned 0: release the vCPU, CLEARTID, end this host thread. */
-void kd_thread_finish(struct kd_vcpu *v);
+/*
+ * After kd_vcpu_loop returned 0: release the vCPU and do CLEARTID. The process's leader
+ * thread exits here; any other returns the code to exit its host thread with.
+ */
+int kd_thread_finish(struct kd_vcpu *v);
 /* In the child of a fork made by the thread on v: only v is left, in a new VM. */
 int kd_threads_after_fork(struct kd_vcpu *v);

@@ -16,7 +16,7 @@
  * Guest memory is read with process_vm_readv on our own pid: a bad pointer then costs an
  * EFAULT instead of a crash, and is printed as its hex value.
  *
- * Each line is built in memory and written with one fwrite, so lines of concurrent guest
+ * Each line is built in memory and written with one write, so lines of concurrent guest
  * threads do not interleave.
  */
 #ifndef _GNU_SOURCE
@@ -27,11 +27,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,7 +53,6 @@
 #include <asm/prctl.h>
 #include <linux/futex.h>
 #include <netinet/in.h>
-#include <seccomp.h>
 
 /* Longest buffer or string strace shows by default before "...". */
 #define TRACE_STRLEN 32
@@ -1728,25 +1727,11 @@ static const struct sc_desc *lookup(long nr)
 
 /* ---- names ---- */
 
-/* Covers every x86-64 number with room to grow; x32 numbers start at 512 but carry a flag. */
-#define NAME_SLOTS 1024
-
-static char *names[NAME_SLOTS];
-static pthread_once_t names_once = PTHREAD_ONCE_INIT;
-
-/* Resolved once for all numbers: the table is then read-only and safe to share. */
-static void load_names(void)
-{
-	for (int nr = 0; nr < NAME_SLOTS; nr++)
-		names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
-}
+const char *kd_syscall_names[KD_SYSCALL_NAMES];
 
 const char *kd_syscall_name(long nr)
 {
-	if (nr < 0 || nr >= NAME_SLOTS)
-		return NULL;
-	pthread_once(&names_once, load_names);
-	return names[nr];
+	return nr < 0 || nr >= KD_SYSCALL_NAMES ? NULL : kd_syscall_names[nr];
 }
 
 /* ---- lines ---- */
@@ -1869,26 +1854,31 @@ static void format_line(struct sb *b, long nr, const uint64_t args[6], long ret,
 	sb_putc(b, '\n');
 }
 
-static void emit(FILE *out, long nr, const uint64_t args[6], long ret, bool done)
+static void emit(int fd, long nr, const uint64_t args[6], long ret, bool done)
 {
 	struct sb b = {0};
 
 	format_line(&b, nr, args, ret, done);
 	if (b.oom) {
 		/* Still say something rather than drop the call from the trace. */
-		fprintf(out, "syscall_%#lx(...) = %ld\n", (unsigned long)nr, ret);
+		dprintf(fd, "syscall_%#lx(...) = %ld\n", (unsigned long)nr, ret);
 	} else {
-		fwrite(b.p, 1, b.len, out);
+		for (size_t off = 0; off < b.len;) {
+			ssize_t n = write(fd, b.p + off, b.len - off);
+			if (n <= 0 && errno != EINTR)
+				break;
+			off += n > 0 ? (size_t)n : 0;
+		}
 	}
 	free(b.p);
 }
 
-void kd_trace_syscall(FILE *out, long nr, const uint64_t args[6], long ret)
+void kd_trace_syscall(int fd, long nr, const uint64_t args[6], long ret)
 {
-	emit(out, nr, args, ret, true);
+	emit(fd, nr, args, ret, true);
 }
 
-void kd_trace_noreturn(FILE *out, long nr, const uint64_t args[6])
+void kd_trace_noreturn(int fd, long nr, const uint64_t args[6])
 {
-	emit(out, nr, args, 0, false);
+	emit(fd, nr, args, 0, false);
 }

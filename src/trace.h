@@ -1,7 +1,6 @@
 /* trace.h: strace-format lines for forwarded syscalls (--trace). */
 #pragma once
 #include <stdint.h>
-#include <stdio.h>
 
 /*
  * Print one line for a completed syscall, as strace prints it:
@@ -11,10 +10,18 @@
  * ret is the raw kernel return (-4095..-1 means -errno). Guest memory (strings, buffers,
  * structs) is read with a fault-safe copy, so a bad pointer prints as its hex value.
  */
-void kd_trace_syscall(FILE *out, long nr, const uint64_t args[6], long ret);
+void kd_trace_syscall(int fd, long nr, const uint64_t args[6], long ret);
 
 /* For calls that do not return (exit, exit_group): "exit_group(0) = ?" */
-void kd_trace_noreturn(FILE *out, long nr, const uint64_t args[6]);
+void kd_trace_noreturn(int fd, long nr, const uint64_t args[6]);
 
-/* The syscall's name ("openat"), or NULL if unknown. */
+/* The syscall's name ("openat"), or NULL if unknown (or the names were never loaded). */
 const char *kd_syscall_name(long nr);
+
+/*
+ * Names by number, filled by kd_syscall_names_load() (sysnames.c, libseccomp) before the
+ * target starts; the engine itself only reads the table.
+ */
+#define KD_SYSCALL_NAMES 1024
+extern const char *kd_syscall_names[KD_SYSCALL_NAMES];
+void kd_syscall_names_load(void);

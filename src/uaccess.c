@@ -1,5 +1,6 @@
 /* uaccess.c: fault-safe access to target memory, through the kernel's own checks. */
 #include "uaccess.h"
+#include "enter.h"
 #include "layout.h"
 #include <errno.h>
 #include <string.h>
@@ -12,6 +13,8 @@ static int owned(struct kd_vm *vm, uint64_t addr, size_t n)
 		return 1;
 	kd_vm_lock(vm);
 	int ok = addr + n > addr && kd_regions_covers(&vm->target, addr, addr + n);
+	if (!ok && addr + n > addr && vm->entered)
+		ok = kd_enter_adopt_range(vm, addr, addr + n) == 0;
 	kd_vm_unlock(vm);
 	return ok;
 }

@@ -7,6 +7,7 @@
 #include "signals.h"
 #include "syscall.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>

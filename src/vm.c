@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -144,26 +145,28 @@ static int create_karea(struct kd_vm *vm)
 
 void kd_vm_lock(struct kd_vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
+	kd_lock_take(&vm->lock);
 }
 
 void kd_vm_unlock(struct kd_vm *vm)
 {
-	pthread_mutex_unlock(&vm->lock);
+	kd_lock_drop(&vm->lock);
 }
 
-static void init_lock(struct kd_vm *vm)
+/* kdune's own memory: the target may never map, unmap or protect over it. */
+static int own_ranges(struct kd_vm *vm)
 {
-	pthread_mutexattr_t a;
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&vm->lock, &a);
-	pthread_mutexattr_destroy(&a);
+	uint64_t hs, he, pool = (uint64_t)vm->pt.pool;
+	kd_heap_range(&hs, &he);
+	int rc = kd_regions_add(&vm->host, (uint64_t)vm->karea, (uint64_t)vm->karea + KD_KAREA_SIZE);
+	rc = rc ?: kd_regions_add(&vm->host, vm->ustub, vm->ustub + KD_PAGE);
+	rc = rc ?: kd_regions_add(&vm->host, pool, pool + KD_PT_MAX_CHUNKS * vm->pt.chunk_size);
+	return rc ?: he ? kd_regions_add(&vm->host, hs, he) : 0;
 }
 
 int kd_vm_create(struct kd_vm *vm)
 {
-	init_lock(vm);
+	kd_lock_init(&vm->lock);
 	int rc = create_vm_fd(vm);
 	if (!rc)
 		rc = load_cpuid(vm);
@@ -177,13 +180,13 @@ int kd_vm_create(struct kd_vm *vm)
 		rc = kd_pt_init(&vm->pt, KD_GPA_PT, KD_PT_CHUNK, add_pt_chunk, vm);
 	if (!rc)
 		rc = create_karea(vm);
-	return rc;
+	return rc ?: own_ranges(vm);
 }
 
 int kd_vm_refork(struct kd_vm *vm)
 {
 	/* The forking thread held the lock; no other thread exists here to release it. */
-	init_lock(vm);
+	kd_lock_init(&vm->lock);
 	/* The parent's VM refuses this mm (EIO); everything else was copied with the memory. */
 	kd_fd_forget(vm->vm_fd);
 	close(vm->vm_fd);

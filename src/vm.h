@@ -1,8 +1,7 @@
 /* vm.h: one KVM VM per target process, and the state of its address space. */
 #pragma once
-#include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
+#include "nolibc.h"
 #include "layout.h"
 #include "memslot.h"
 #include "paging.h"
@@ -50,15 +49,23 @@ struct kd_vm {
 	/* The target's argv strings; served for /proc/self/cmdline unless PR_SET_MM worked. */
 	uint64_t arg_start, arg_end;
 	int cmdline_native;
-	FILE *trace;
-	char kdune_exe[4096]; /* this kdune binary, re-executed when the target execs */
+	int trace, trace_fd; /* --trace: strace-format lines on trace_fd */
+	/*
+	 * kdune_enter(): the target is this process as it was, so brk is the kernel's own,
+	 * memory it maps behind kdune's back is taken in when the guest reaches it, and exec
+	 * runs the new program natively unless follow_exec.
+	 */
+	int entered;
+	int follow_exec;      /* execve runs the new program under kdune_exe */
+	char kdune_exe[4096]; /* the kdune binary that runs exec'd programs */
 	const char *kvm_device;
+	int new_vcpus; /* KDUNE_VCPU_REUSE=0 (for bench/): a new vCPU per thread */
 	/*
 	 * Taken around every change to, and every read of, the address-space state above
 	 * (regions, slots, page tables) and the vCPU pool below: target threads and CLONE_VM
 	 * children all share this VM. Recursive, so a path that holds it may call helpers.
 	 */
-	pthread_mutex_t lock;
+	struct kd_lock lock;
 	/* The vCPU pool (thread.c): every vCPU ever created, and the free ones. */
 	struct kd_vcpu *vcpus[KD_MAX_VCPUS];
 	int nvcpus;

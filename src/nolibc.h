@@ -1,0 +1,58 @@
+/*
+ * nolibc.h: the engine's own small C library.
+ *
+ * Everything that runs once a target is inside a VM (the exit loop, the syscall and signal
+ * paths, threads, fork) uses nolibc.c, never the process's libc. Under kdune_enter() the
+ * guest is the caller's own program and may be stopped while it holds libc's locks (malloc,
+ * stdio) or is halfway through setting errno; host code that touched that state would
+ * deadlock or corrupt it. The build links the engine with nolibc.c into one object, turns the
+ * libc names nolibc.c defines (memcpy, ioctl, malloc, ...) into local symbols, and fails if
+ * the object still needs any symbol from outside (Makefile: core.o).
+ *
+ * Per-thread state has no TLS either (the FS base is the caller's libc): each host thread
+ * that runs engine code points its GS base at its struct kd_hthread.
+ */
+#pragma once
+#include <stdint.h>
+
+struct kd_vcpu;
+
+/* One host thread that runs engine code. */
+struct kd_hthread {
+	int err;	      /* errno */
+	int tid;	      /* host thread id */
+	struct kd_vcpu *vcpu; /* the vCPU it runs, NULL when none */
+};
+
+/* The calling thread's, or NULL if it has none (a native thread, or before set-up). */
+struct kd_hthread *kd_self(void);
+/* Make t the calling thread's (GS base). t->tid is filled in. */
+void kd_self_set(struct kd_hthread *t);
+/* The GS base the thread had before kd_self_set (for kdune_enter's guest). */
+uint64_t kd_gs_base(void);
+uint64_t kd_fs_base(void);
+
+/* A recursive lock, usable across CLONE_VM processes (futex on shared memory). */
+struct kd_lock {
+	int word;  /* 0 free, 1 held, 2 held with waiters */
+	int owner; /* host tid */
+	int depth;
+};
+void kd_lock_init(struct kd_lock *l);
+void kd_lock_take(struct kd_lock *l);
+void kd_lock_drop(struct kd_lock *l);
+
+/* The range of kdune's own heap (never the target's), once it exists. */
+void kd_heap_range(uint64_t *start, uint64_t *end);
+/* Around fork: the child's heap must not be caught mid-change by another thread. */
+void kd_heap_lock(void);
+void kd_heap_unlock(void);
+
+/*
+ * clone() in the kernel's argument order, running fn(arg) on `stack` in the child, which
+ * then exits with its return value. Returns the raw result (child tid or -errno).
+ */
+long kd_clone_raw(int (*fn)(void *), void *stack, uint64_t flags, void *arg, int *ptid,
+		  void *tls, int *ctid);
+/* fn(arg) on another stack; returns what fn returned, on the caller's stack. */
+long kd_call_on_stack(void *stack_top, long (*fn)(void *), void *arg);
