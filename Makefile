@@ -31,8 +31,14 @@ HELPER_BINS := $(patsubst tests/progs/%.c,$(B)/progs/%,$(HELPER_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
+# libkdune's examples (kdune_enter), each linked with the static library; hello also shared.
+ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wildcard examples/libkdune/*.c)) \
+	$(B)/examples/libkdune/hello-shared
+EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
+
 .PHONY: all check unit integration san fuzz bench install clean format example
-all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode
+all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
+	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
 	$(CC) $(KD_CFLAGS) -c $< -o $@
@@ -67,6 +73,7 @@ $(B)/libkdune.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libkdune.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libkdune.so.0 -o $@ $^ $(LDLIBS)
+	ln -sf libkdune.so $(B)/libkdune.so.0
 # static-pie: the target's LD_* environment never reaches kdune itself
 $(B)/kdune: $(B)/obj/cli.o $(B)/libkdune.a
 	$(CC) -static-pie -o $@ $^ $(LDLIBS)
@@ -123,6 +130,15 @@ bench: all $(BENCH_BINS)
 
 $(B)/examples/%: examples/%.c | $(B)/examples
 	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+$(B)/examples/libkdune/hello-shared: examples/libkdune/hello.c examples/libkdune/check.h $(B)/libkdune.so
+	@mkdir -p $(@D)
+	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -L$(B) -lkdune -Wl,-rpath,$(abspath $(B))
+$(B)/examples/libkdune/%: examples/libkdune/%.c examples/libkdune/check.h $(B)/libkdune.a
+	@mkdir -p $(@D)
+	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
+# kdune_enter()'s own checks (tests/integration/enter.sh), with libkdune and libseccomp.
+$(B)/progs/enter_checks: tests/enter/enter_checks.c $(B)/libkdune.a | $(B)/progs
+	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 
 # The built-in example: a program run inside a VM, with kdune's start-up summary.
 example: $(B)/kdune $(B)/examples/hello

@@ -33,14 +33,11 @@ static int reg_value(const struct kvm_regs *r, const char *name, uint64_t *val)
 	return -1;
 }
 
-/* kdune-decode sits next to kdune, or in ../libexec/kdune once installed. */
-static int find_helper(char *out, size_t len)
+/* kdune-decode sits next to the kdune program, or in ../libexec/kdune once installed. */
+static int find_helper(const char *kdune_exe, char *out, size_t len)
 {
 	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return -1;
-	self[n] = 0;
+	snprintf(self, sizeof(self), "%s", kdune_exe);
 	char *slash = strrchr(self, '/');
 	const char *dir = slash ? (*slash = 0, self) : ".";
 	snprintf(out, len, "%s/kdune-decode", dir);
@@ -53,12 +50,13 @@ static int find_helper(char *out, size_t len)
 /* Run the helper on the instruction bytes; its output goes into buf. */
 pid_t kd_decode_pid;
 
-static int run_helper(uint64_t rip, const uint8_t *code, size_t n, char *buf, size_t len)
+static int run_helper(struct kd_vm *vm, uint64_t rip, const uint8_t *code, size_t n, char *buf,
+		      size_t len)
 {
 	char helper[4200], ripstr[24], hex[40];
 	int fds[2];
 	pid_t pid;
-	if (find_helper(helper, sizeof(helper)) || pipe2(fds, O_CLOEXEC))
+	if (find_helper(vm->kdune_exe, helper, sizeof(helper)) || pipe2(fds, O_CLOEXEC))
 		return -1;
 	snprintf(ripstr, sizeof(ripstr), "%llx", (unsigned long long)rip);
 	for (size_t i = 0; i < n; i++)
@@ -164,7 +162,7 @@ int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
 	uint8_t code[15];
 	char text[1024];
 	if (max < 2 || kd_copy_from_user(v->vm, code, v->user.rip, sizeof(code)) ||
-	    run_helper(v->user.rip, code, sizeof(code), text, sizeof(text)))
+	    run_helper(v->vm, v->user.rip, code, sizeof(code), text, sizeof(text)))
 		return 0;
 	const char *sz = strstr(text, "size ");
 	uint64_t size = sz ? strtoull(sz + 5, NULL, 10) : 0;

@@ -79,8 +79,10 @@ static long fail(struct kd_enter_opts *o, long rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	if (o->err && o->errlen > 0)
-		vsnprintf(o->err, (size_t)o->errlen, fmt, ap);
+	if (o->err && o->errlen > 13) {
+		memcpy(o->err, "kdune_enter: ", 13);
+		vsnprintf(o->err + 13, (size_t)o->errlen - 13, fmt, ap);
+	}
 	va_end(ap);
 	return rc;
 }
@@ -192,8 +194,14 @@ static long make_vm(struct enter_ctx *c)
 	if (!vm || !p)
 		return fail(o, -ENOMEM, "out of memory");
 	vm->kvm_device = o->kvm_device;
-	if (kd_kvm_open(vm, o->kvm_device ? o->kvm_device : "/dev/kvm", err, sizeof(err)))
-		return fail(o, -ENODEV, "%s", err);
+	errno = 0;
+	if (kd_kvm_open(vm, o->kvm_device ? o->kvm_device : "/dev/kvm", err, sizeof(err))) {
+		/* The device's own error when opening it failed; else it is not KVM. */
+		int e = errno == ENOENT || errno == EACCES || errno == EPERM || errno == ENXIO
+			    ? errno
+			    : ENODEV;
+		return fail(o, -e, "%s", err);
+	}
 	rc = kd_vm_create(vm);
 	for (size_t i = 0; !rc && i < s.n; i++)
 		rc = kd_mem_add(vm, s.r[i].start, s.r[i].end - s.r[i].start);
@@ -207,10 +215,8 @@ static long make_vm(struct enter_ctx *c)
 	vm->entered = 1;
 	vm->trace_fd = -1;
 	vm->brk_start = vm->brk_cur = (uint64_t)kd_raw_syscall(SYS_brk, 0, 0, 0, 0, 0, 0);
-	if (o->kdune_exe) {
-		vm->follow_exec = 1;
-		snprintf(vm->kdune_exe, sizeof(vm->kdune_exe), "%s", o->kdune_exe);
-	}
+	vm->follow_exec = o->follow_exec;
+	snprintf(vm->kdune_exe, sizeof(vm->kdune_exe), "%s", o->kdune_exe ? o->kdune_exe : "");
 	p->nthreads = 0;
 	the_proc = p;
 	the_vm = vm;

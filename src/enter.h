@@ -5,7 +5,8 @@
 
 struct kd_enter_opts {
 	const char *kvm_device; /* NULL: /dev/kvm */
-	const char *kdune_exe;	/* KDUNE_FOLLOW_EXEC: exec'd programs run under this kdune */
+	const char *kdune_exe;	/* the kdune program (exec'd programs, kdune-decode next to it) */
+	int follow_exec;	/* KDUNE_FOLLOW_EXEC=1: exec'd programs run under kdune_exe */
 	int verbose;
 	char *err; /* a one-line reason on failure */
 	int errlen;

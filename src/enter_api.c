@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,13 +91,30 @@ static int seccomp_allows_kvm(const char *dev)
 	return 0;
 }
 
-static const char *follow_exec_path(void)
+/* $KDUNE, else the kdune installed with this library. */
+static const char *kdune_path(void)
 {
-	const char *e = getenv("KDUNE_FOLLOW_EXEC");
-	if (!e || strcmp(e, "1"))
-		return NULL;
 	const char *k = getenv("KDUNE");
 	return k && *k ? k : KDUNE_BINDIR "/kdune";
+}
+
+/* glibc's rseq area of the calling thread (weak: absent with other libcs). */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
+
+/*
+ * rseq cannot work for code inside KVM (the kernel would restart critical sections at the
+ * host's instruction pointer, never the guest's), so the entering thread leaves it. Inside,
+ * a registration is accepted and stays inactive (cpu_id -1): rseq users take their
+ * fallback path, and glibc's new threads do not abort on a refused registration.
+ */
+static void rseq_leave(void)
+{
+	if (!&__rseq_size || !&__rseq_offset || !__rseq_size)
+		return;
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	if (syscall(SYS_rseq, area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053))
+		syscall(SYS_rseq, area, __rseq_size, 1, 0x53053053);
 }
 
 int kdune_enter(void)
@@ -105,16 +123,19 @@ int kdune_enter(void)
 	const char *v = getenv("KDUNE_VERBOSE");
 	o.kvm_device = getenv("KDUNE_KVM_DEVICE");
 	o.verbose = v && *v && strcmp(v, "0");
-	o.kdune_exe = follow_exec_path();
+	const char *follow = getenv("KDUNE_FOLLOW_EXEC");
+	o.kdune_exe = kdune_path();
+	o.follow_exec = follow && !strcmp(follow, "1");
 	if (kdune_inside())
 		return failed(EBUSY, "kdune_enter: %s", "this thread is inside a VM already");
-	if (o.kdune_exe && access(o.kdune_exe, X_OK))
+	if (o.follow_exec && access(o.kdune_exe, X_OK))
 		return failed(ENOENT, "kdune_enter: KDUNE_FOLLOW_EXEC=1, but %s is not there (set KDUNE)",
 			      o.kdune_exe);
 	if (!seccomp_allows_kvm(o.kvm_device ? o.kvm_device : "/dev/kvm"))
 		return failed(EPERM, "kdune_enter: %s",
 			      "this process's seccomp filter does not allow the KVM ioctl calls");
 	last_error[0] = 0;
+	rseq_leave();
 	long rc = kd_enter(&o);
 	/* Either still native after a failure, or already in the guest, returning 0. */
 	if (rc < 0) {
@@ -134,5 +155,8 @@ int kdune_inside(void)
 
 long kdune_syscalls(void)
 {
-	return kdune_inside() ? syscall(KD_SYS_QUERY, 1) : -1;
+	int e = errno;
+	long n = syscall(KD_SYS_QUERY, 1);
+	errno = e;
+	return n < 0 ? -1 : n;
 }

@@ -228,7 +228,12 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_arch_prctl:
 		return arch_prctl(v, a);
 	case SYS_rseq:
-		return -ENOSYS; /* as under a seccomp filter; glibc carries on without it */
+		/*
+		 * rseq cannot restart guest code. kdune run: ENOSYS, as under a seccomp filter
+		 * (glibc carries on without it). kdune_enter: glibc decided before entry and
+		 * aborts a thread whose registration fails, so it succeeds and stays inactive.
+		 */
+		return v->vm->entered ? 0 : -ENOSYS;
 	case SYS_exit:
 		if (v->vm->trace)
 			kd_trace_noreturn(v->vm->trace_fd, nr, a);

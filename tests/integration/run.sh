@@ -595,6 +595,9 @@ if need vdso_no_syscall real kvm kdune prog:clock_loop; then
 	fi
 fi
 
+# shellcheck source-path=SCRIPTDIR source=enter.sh
+. "$HERE/enter.sh"
+
 [ "${KDUNE_KEEP:-}" = 1 ] && echo "# scratch directory kept: $WORK"
 echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
 [ "$NFAIL" -eq 0 ]
