@@ -146,7 +146,7 @@ example: $(B)/kdune $(B)/examples/hello
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 755 $(B)/kdune $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/libexec/kdune
 	install -m 755 $(B)/kdune-decode $(DESTDIR)$(PREFIX)/libexec/kdune/
@@ -156,9 +156,11 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' kdune.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kdune.pc
 	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/kdune_enter.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
 format:
-	clang-format -i tools/*.c src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c
+	clang-format -i tools/*.c src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
+		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

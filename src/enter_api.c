@@ -59,9 +59,8 @@ static int probe_child(const char *dev)
 		return 0; /* a missing device is reported by kdune_enter itself */
 	int vm = (int)syscall(SYS_ioctl, kvm, KVM_CREATE_VM, 0);
 	int vcpu = vm < 0 ? -1 : (int)syscall(SYS_ioctl, vm, KVM_CREATE_VCPU, 0);
-	return syscall(SYS_ioctl, kvm, KVM_GET_API_VERSION, 0) == KVM_API_VERSION && vcpu >= 0
-		   ? 0
-		   : 1;
+	return syscall(SYS_ioctl, kvm, KVM_GET_API_VERSION, 0) == KVM_API_VERSION && vcpu >= 0 ? 0
+											       : 1;
 }
 
 /*
@@ -129,7 +128,8 @@ int kdune_enter(void)
 	if (kdune_inside())
 		return failed(EBUSY, "kdune_enter: %s", "this thread is inside a VM already");
 	if (o.follow_exec && access(o.kdune_exe, X_OK))
-		return failed(ENOENT, "kdune_enter: KDUNE_FOLLOW_EXEC=1, but %s is not there (set KDUNE)",
+		return failed(ENOENT,
+			      "kdune_enter: KDUNE_FOLLOW_EXEC=1, but %s is not there (set KDUNE)",
 			      o.kdune_exe);
 	if (!seccomp_allows_kvm(o.kvm_device ? o.kvm_device : "/dev/kvm"))
 		return failed(EPERM, "kdune_enter: %s",

@@ -687,13 +687,15 @@ static const char *parse_len(const char *f, int *len)
 
 static long long arg_signed(va_list *ap, int len)
 {
-	long long v = len == 2 ? va_arg(*ap, long long) : len == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+	long long v = len == 2	 ? va_arg(*ap, long long)
+		      : len == 1 ? va_arg(*ap, long)
+				 : va_arg(*ap, int);
 	return len == -1 ? (short)v : len == -2 ? (signed char)v : v;
 }
 
 static unsigned long long arg_unsigned(va_list *ap, int len)
 {
-	unsigned long long v = len == 2   ? va_arg(*ap, unsigned long long)
+	unsigned long long v = len == 2	  ? va_arg(*ap, unsigned long long)
 			       : len == 1 ? va_arg(*ap, unsigned long)
 					  : va_arg(*ap, unsigned);
 	return len == -1 ? (unsigned short)v : len == -2 ? (unsigned char)v : v;
@@ -818,10 +820,10 @@ char *strerror(int e)
 const char *sigabbrev_np(int sig)
 {
 	static const char *const names[] = {
-	    NULL,   "HUP",  "INT",    "QUIT", "ILL",  "TRAP", "ABRT",   "BUS",  "FPE",
-	    "KILL", "USR1", "SEGV",   "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",
-	    "CONT", "STOP", "TSTP",   "TTIN", "TTOU", "URG",  "XCPU",   "XFSZ", "VTALRM",
-	    "PROF", "WINCH", "POLL",  "PWR",  "SYS"};
+	    NULL,     "HUP",  "INT",	"QUIT", "ILL",	 "TRAP", "ABRT", "BUS",
+	    "FPE",    "KILL", "USR1",	"SEGV", "USR2",	 "PIPE", "ALRM", "TERM",
+	    "STKFLT", "CHLD", "CONT",	"STOP", "TSTP",	 "TTIN", "TTOU", "URG",
+	    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "POLL", "PWR",	 "SYS"};
 	return sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) ? names[sig] : NULL;
 }
 
@@ -961,14 +963,14 @@ pid_t waitpid(pid_t pid, int *status, int options)
 	return (pid_t)ret(SYS(SYS_wait4, pid, status, options, 0));
 }
 
-ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl,
-			 const struct iovec *r, unsigned long nr, unsigned long flags)
+ssize_t process_vm_readv(pid_t pid, const struct iovec *l, unsigned long nl, const struct iovec *r,
+			 unsigned long nr, unsigned long flags)
 {
 	return ret(SYS(SYS_process_vm_readv, pid, l, nl, r, nr, flags));
 }
 
-ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl,
-			  const struct iovec *r, unsigned long nr, unsigned long flags)
+ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl, const struct iovec *r,
+			  unsigned long nr, unsigned long flags)
 {
 	return ret(SYS(SYS_process_vm_writev, pid, l, nl, r, nr, flags));
 }

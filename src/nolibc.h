@@ -52,7 +52,7 @@ void kd_heap_unlock(void);
  * clone() in the kernel's argument order, running fn(arg) on `stack` in the child, which
  * then exits with its return value. Returns the raw result (child tid or -errno).
  */
-long kd_clone_raw(int (*fn)(void *), void *stack, uint64_t flags, void *arg, int *ptid,
-		  void *tls, int *ctid);
+long kd_clone_raw(int (*fn)(void *), void *stack, uint64_t flags, void *arg, int *ptid, void *tls,
+		  int *ctid);
 /* fn(arg) on another stack; returns what fn returned, on the caller's stack. */
 long kd_call_on_stack(void *stack_top, long (*fn)(void *), void *arg);

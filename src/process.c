@@ -223,8 +223,9 @@ static void fork_parent(struct kd_vcpu *v, const struct kd_clone *c, pid_t pid)
 /*
  * fork, and clone without CLONE_VM: the host forks and the child builds a VM of its own.
  * The VM lock and kdune's heap lock are held across the fork, so the child's copy of the
- * address-space state and of the heap is whole even when other threads were busy. CLONE_VFORK without CLONE_VM keeps the parent waiting until
- * the child execs or exits: a close-on-exec pipe tells it when.
+ * address-space state and of the heap is whole even when other threads were busy. CLONE_VFORK
+ * without CLONE_VM keeps the parent waiting until the child execs or exits: a close-on-exec pipe
+ * tells it when.
  */
 static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
 {

@@ -158,7 +158,8 @@ static int own_ranges(struct kd_vm *vm)
 {
 	uint64_t hs, he, pool = (uint64_t)vm->pt.pool;
 	kd_heap_range(&hs, &he);
-	int rc = kd_regions_add(&vm->host, (uint64_t)vm->karea, (uint64_t)vm->karea + KD_KAREA_SIZE);
+	int rc =
+	    kd_regions_add(&vm->host, (uint64_t)vm->karea, (uint64_t)vm->karea + KD_KAREA_SIZE);
 	rc = rc ?: kd_regions_add(&vm->host, vm->ustub, vm->ustub + KD_PAGE);
 	rc = rc ?: kd_regions_add(&vm->host, pool, pool + KD_PT_MAX_CHUNKS * vm->pt.chunk_size);
 	return rc ?: he ? kd_regions_add(&vm->host, hs, he) : 0;

@@ -89,7 +89,8 @@ static int fails(void)
 	errno = 0;
 	int rc = kdune_enter();
 	int e = errno;
-	printf("kdune_enter = %d, errno %s, reason: %s\n", rc, strerrorname_np(e), kdune_last_error());
+	printf("kdune_enter = %d, errno %s, reason: %s\n", rc, strerrorname_np(e),
+	       kdune_last_error());
 	CHECK(rc == -1 && e != 0 && kdune_last_error()[0]);
 	CHECK(!kdune_inside() && kdune_syscalls() == -1);
 	/* Still a normal native process: libc, heap, threads. */
@@ -112,7 +113,8 @@ static int seccomp_refuses(int kill)
 	CHECK(seccomp_load(f) == 0);
 	seccomp_release(f);
 	int rc = kdune_enter(), e = errno;
-	printf("kdune_enter = %d, errno %s, reason: %s\n", rc, strerrorname_np(e), kdune_last_error());
+	printf("kdune_enter = %d, errno %s, reason: %s\n", rc, strerrorname_np(e),
+	       kdune_last_error());
 	CHECK(rc == -1 && e == EPERM && strstr(kdune_last_error(), "seccomp"));
 	CHECK(!kdune_inside());
 	return 0;
@@ -237,7 +239,7 @@ int main(int argc, char **argv)
 		 : !strcmp(mode, "libc_threads")   ? libc_threads()
 		 : !strcmp(mode, "exec")	   ? exec_report()
 		 : !strcmp(mode, "report")	   ? report()
-						   : (fprintf(stderr, "unknown mode %s\n", mode), 2);
+					   : (fprintf(stderr, "unknown mode %s\n", mode), 2);
 	if (rc == 0 && strcmp(mode, "report"))
 		printf("ok\n");
 	return rc;
