@@ -29,23 +29,10 @@
 #define SA_RESTORER 0x04000000
 #endif
 
-static inline long sys6(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-			uint64_t a5)
-{
-	register uint64_t r10 __asm__("r10") = a3;
-	register uint64_t r8 __asm__("r8") = a4;
-	register uint64_t r9 __asm__("r9") = a5;
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 #define SYS(nr, ...) sys_n(nr, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define sys_n(nr, a, b, c, d, e, f, ...)                                                           \
-	sys6(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c), (uint64_t)(d), (uint64_t)(e),        \
-	     (uint64_t)(f))
+	kd_raw_syscall(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c), (uint64_t)(d),             \
+		       (uint64_t)(e), (uint64_t)(f))
 
 /* ---- per-thread state: GS base ---- */
 

@@ -17,6 +17,21 @@
 
 struct kd_vcpu;
 
+/* The host kernel, without libc's errno. */
+static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				  uint64_t a4, uint64_t a5)
+{
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* One host thread that runs engine code. */
 struct kd_hthread {
 	int err;	      /* errno */

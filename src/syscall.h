@@ -1,27 +1,13 @@
 /* syscall.h: the syscall dispatcher, independent of how a request reaches it. */
 #pragma once
 #include <stdint.h>
+#include "nolibc.h"
 #include "vcpu.h"
 
 /* Serve the syscall in v->user (rax, rdi, rsi, rdx, r10, r8, r9); result in v->user.rax. */
 void kd_syscall(struct kd_vcpu *v);
 /* Execute one syscall for the target; returns the raw kernel result (-errno on error). */
 long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6]);
-
-/* The host kernel, without libc's errno. */
-static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-				  uint64_t a4, uint64_t a5)
-{
-	register uint64_t r10 __asm__("r10") = a3;
-	register uint64_t r8 __asm__("r8") = a4;
-	register uint64_t r9 __asm__("r9") = a5;
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 /*
  * A syscall number no kernel uses, which libkdune's kdune_inside() and kdune_syscalls()
