@@ -172,6 +172,15 @@ __asm__(".text\n"
 	"\tret\n"
 	".size kd_call_on_stack, .-kd_call_on_stack\n");
 
+int kd_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 /* ---- kdune's heap: one reserved range, size classes of powers of two ---- */
 
 #define HEAP_RESERVE (64ULL << 30)
@@ -601,7 +610,11 @@ static void put_double(struct out *o, struct spec *sp, double d)
 		put_str(o, sp, "(big)");
 		return;
 	}
-	unsigned long long all = (unsigned long long)(d * (double)scale + 0.5);
+	double scaled = d * (double)scale;
+	unsigned long long all = (unsigned long long)scaled;
+	double rest = scaled - (double)all;
+	if (rest > 0.5 || (rest == 0.5 && (all & 1))) /* ties to even, as libc */
+		all++;
 	char frac[16];
 	struct spec fs = {.prec = prec};
 	struct out fo = {frac, sizeof(frac), 0};

@@ -13,6 +13,7 @@
  * that runs engine code points its GS base at its struct kd_hthread.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 struct kd_vcpu;
@@ -69,5 +70,8 @@ void kd_heap_unlock(void);
  */
 long kd_clone_raw(int (*fn)(void *), void *stack, uint64_t flags, void *arg, int *ptid, void *tls,
 		  int *ctid);
+/* The engine's snprintf, under a name tests can reach (libc's own in the hosted build). */
+int kd_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* fn(arg) on another stack; returns what fn returned, on the caller's stack. */
 long kd_call_on_stack(void *stack_top, long (*fn)(void *), void *arg);
