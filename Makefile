@@ -123,6 +123,8 @@ fuzz:
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 
+$(B)/bench/enter_getppid: bench/enter_getppid.c $(B)/libkdune.a | $(B)/bench
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -o $@ $< $(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)

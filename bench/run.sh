@@ -118,6 +118,8 @@ bench_syscall() {
 		if [ "$KD_OK" = 1 ]; then
 			timeout -k 2 60 "${PIN[@]}" "$KDUNE" run -- "$BIN/getppid" "$N_KVM" 2>>"$T/sys_kdune.err" |
 				field ns_per_syscall >>"$T/sys_kdune"
+			timeout -k 2 60 "${PIN[@]}" "$BIN/enter_getppid" "$N_KVM" 2>>"$T/sys_enter.err" |
+				field ns_per_syscall >>"$T/sys_enter"
 		fi
 		timeout -k 2 60 "${PIN[@]}" "$BIN/floor" "$N_KVM" 1 2>>"$T/floor.err" |
 			field floor_ns_per_syscall >>"$T/sys_floor"
@@ -125,6 +127,7 @@ bench_syscall() {
 	SYS_NATIVE=$(median "$T/sys_native")
 	SYS_KDUNE=$(kd "$(median "$T/sys_kdune")")
 	[ "$SYS_KDUNE" = n/a ] && SYS_KDUNE="n/a (failed)"
+	SYS_ENTER=$(kd "$(median "$T/sys_enter")")
 	SYS_FLOOR=$(median "$T/sys_floor")
 	[ "$SYS_FLOOR" = n/a ] && SYS_FLOOR="n/a (floor failed, see notes)"
 	note "syscall: getppid via syscall(2), medians of $ROUNDS runs each (native $(count "$T/sys_native")," \
@@ -380,6 +383,9 @@ report_table() {
 	row "getppid (ns/call)" "$(fmt "$SYS_NATIVE")" "$(fmt "$SYS_KDUNE" %.0f)" \
 		"$(fmt "$SYS_FLOOR" %.0f)" "$kf" "$kn" "$(calc - "$SYS_KDUNE" "$SYS_NATIVE" %.0f)" \
 		"kdune ÷ floor ≤ 1.15" "$(met "$kf" 1.15)"
+	row "getppid after kdune_enter() (ns/call)" "$(fmt "$SYS_NATIVE")" "$(fmt "$SYS_ENTER" %.0f)" \
+		"$(fmt "$SYS_FLOOR" %.0f)" "$(calc / "$SYS_ENTER" "$SYS_FLOOR")" \
+		"$(calc / "$SYS_ENTER" "$SYS_NATIVE")" "$(calc - "$SYS_ENTER" "$SYS_NATIVE" %.0f)" "–" "–"
 	kn=$(calc / "$GZ_KDUNE" "$GZ_NATIVE")
 	row "gzip -c 20 MiB (ms)" "$(fmt "$GZ_NATIVE")" "$(fmt "$GZ_KDUNE")" "–" "–" "$kn" \
 		"$(calc - "$GZ_KDUNE" "$GZ_NATIVE" %.1f)" "kdune ÷ native ≤ 1.05" "$(met "$kn" 1.05)"

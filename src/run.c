@@ -152,7 +152,9 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	vm.kvm_device = o->kvm_device;
 	const char *reuse = getenv("KDUNE_VCPU_REUSE");
 	vm.new_vcpus = reuse && !strcmp(reuse, "0");
-	kd_syscall_names_load();
+	/* Names only for what prints them (--trace, -v); the lookup costs ~1 ms. */
+	if (o->trace || o->verbose)
+		kd_syscall_names_load();
 	char exec_path[4200];
 	const char *prog = argv[0];
 	if (o->exec_path) {
