@@ -121,6 +121,18 @@ static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path
 	} else {
 		snprintf(path, len, "/proc/self/fd/%d/%s", (int)a[0], name);
 	}
+	/*
+	 * A program re-executing itself (busybox's shell runs its applets so): on the host,
+	 * /proc/self/exe is kdune under `kdune run`, so name the target's own file instead.
+	 */
+	if (kd_is_self_exe(path)) {
+		if (vm->exe[0]) {
+			snprintf(path, len, "%s", vm->exe);
+		} else {
+			ssize_t n = readlink("/proc/self/exe", path, len - 1);
+			path[n > 0 ? n : 0] = 0;
+		}
+	}
 	return 0;
 }
 

@@ -67,7 +67,7 @@ static const char *proc_self_file(const char *p)
 	return NULL;
 }
 
-static int is_self_exe(const char *p)
+int kd_is_self_exe(const char *p)
 {
 	const char *f = proc_self_file(p);
 	return f && !strcmp(f, "exe");
@@ -104,7 +104,7 @@ static long readlink_exe(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	int at = nr == SYS_readlinkat;
 	char path[64];
 	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
-	if (n < 0 || !is_self_exe(path))
+	if (n < 0 || !kd_is_self_exe(path))
 		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
 	size_t len = strlen(v->vm->exe), size = a[at + 2];
 	if ((long)size <= 0)

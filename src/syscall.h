@@ -17,6 +17,9 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6]);
 #define KD_SYS_QUERY 0x4b44
 #define KD_QUERY_INSIDE 0x6b64756eL
 
+/* Does the path name this process's /proc/.../exe (self, thread-self or its pid)? */
+int kd_is_self_exe(const char *path);
+
 /* process.c: execve, fork, clone. */
 long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6]);
 long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6]);

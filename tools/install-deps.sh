@@ -7,4 +7,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential make pkg-config clang libclang-rt-14-dev libseccomp-dev libcapstone-dev libcmocka-dev \
-	python3 perl gawk gzip coreutils util-linux hyperfine jq time >/dev/null
+	python3 perl gawk gzip coreutils util-linux hyperfine jq time busybox-static >/dev/null
