@@ -162,6 +162,41 @@ static int fd_arg_is_ours(long nr, const uint64_t a[6])
 	case SYS_fcntl:
 	case SYS_dup:
 	case SYS_close:
+	/* Calls that probe or use a descriptor: natively kdune's do not exist at all. */
+	case SYS_fstat:
+	case SYS_fstatfs:
+	case SYS_lseek:
+	case SYS_read:
+	case SYS_write:
+	case SYS_pread64:
+	case SYS_pwrite64:
+	case SYS_readv:
+	case SYS_writev:
+	case SYS_fsync:
+	case SYS_fdatasync:
+	case SYS_ftruncate:
+	case SYS_fchmod:
+	case SYS_fchown:
+	case SYS_fchdir:
+	case SYS_getdents64:
+	case SYS_flock:
+	case SYS_fadvise64:
+	case SYS_fgetxattr:
+	case SYS_flistxattr:
+	/* The *at calls, whose first argument is a directory descriptor (or AT_FDCWD). */
+	case SYS_openat:
+	case SYS_newfstatat:
+	case SYS_statx:
+	case SYS_faccessat:
+	case SYS_faccessat2:
+	case SYS_readlinkat:
+	case SYS_mkdirat:
+	case SYS_unlinkat:
+	case SYS_fchownat:
+	case SYS_fchmodat:
+	case SYS_utimensat:
+	case SYS_execveat:
+	case SYS_name_to_handle_at:
 		return kd_fd_is_ours((long)a[0]);
 	case SYS_dup2:
 	case SYS_dup3:

@@ -362,6 +362,17 @@ compare -s 0 sh_pipeline -- /bin/sh -c 'ls /usr/bin | sort | wc -l'
 compare -s 0 sh_subshells -- /bin/sh -c 'x=$(echo sub | tr a-z A-Z); (cd /etc && echo "$x $(pwd)"); for i in 1 2 3; do echo "$i" | cat; done; false || echo or; wait'
 compare -s 3 sh_child_status -- /bin/sh -c '/bin/sh -c "exit 3"; exit $?'
 compare -s 0 python_subprocess -- /usr/bin/python3 -c 'import subprocess,os; print(subprocess.run(["/bin/echo","sub"],capture_output=True).stdout, subprocess.call(["/bin/false"]), os.waitpid(os.spawnv(os.P_NOWAIT,"/bin/true",["true"]),0)[1])'
+# kdune's own descriptors answer EBADF to every probe (CPython's subprocess finds fds so).
+compare -s 0 fds_probe_fstat -- /bin/sh -c 'ulimit -n 64; exec /usr/bin/python3 -c "
+import os
+ok = []
+for fd in range(3, 64):
+    try:
+        os.fstat(fd)
+        ok.append(fd)
+    except OSError:
+        pass
+print(ok)"'
 # A program that re-executes itself through /proc/self/exe (busybox's shell does, for applets).
 compare -s 0 -r tool:/bin/busybox busybox_sh_pipeline -- /bin/busybox sh -c 'echo hi | cat; x=$(echo sub); echo "$x"'
 compare -s 0 exec_self_via_proc -- /usr/bin/python3 -c 'import os,sys; os.execv("/proc/self/exe", ["python3", "-c", "import sys; print(\"again\", sys.argv)"])'
