@@ -56,7 +56,7 @@ runner() {
 status_text() {
 	case $1 in
 	0) echo "exit 0" ;;
-	124 | 137) echo "timed out" ;;
+	124) echo "timed out" ;;
 	12[5-7]) echo "exit $1 (kdune or exec failure)" ;;
 	*) if [ "$1" -gt 128 ]; then echo "killed by signal $(($1 - 128))"; else echo "exit $1"; fi ;;
 	esac
