@@ -19,11 +19,25 @@ def outcomes(path):
                 outcome = child.tag
                 message = (child.get("message") or child.text or "").strip()
                 break
-        name = tc.get("name", "?")
+        name = tc.get("name")
+        if name is None:
+            # regrtest writes a bare <testcase/> for a test whose subtests failed or errored.
+            name = f"?{len(cases)}"
+            outcome, message = "error", "a subtest failed or errored (regrtest's JUnit file drops the test's name)"
         if name.startswith("test."):
             name = name[len("test."):]
         cases[name] = (outcome, last_line(message))
     return cases
+
+
+def name_nameless(cases, other):
+    """Gives each nameless case the name of a case that only OTHER has, when that pairing is
+    unambiguous (as many nameless cases as names missing)."""
+    nameless = [n for n in cases if n.startswith("?")]
+    missing = [n for n in other if n not in cases and not n.startswith("?")]
+    if nameless and len(nameless) == len(missing):
+        for old, new in zip(nameless, missing):
+            cases[new] = cases.pop(old)
 
 
 def last_line(text):
@@ -43,6 +57,8 @@ def summary(path):
 
 def diff(native_path, kdune_path):
     native, kdune = outcomes(native_path), outcomes(kdune_path)
+    name_nameless(native, kdune)
+    name_nameless(kdune, native)
     for name in sorted(set(native) | set(kdune)):
         a, b = native.get(name, ("absent", "")), kdune.get(name, ("absent", ""))
         if a[0] == b[0]:
