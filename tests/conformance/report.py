@@ -95,6 +95,7 @@ def main():
       "the row: by the environment, by a test that varies natively too, or as an open kdune item "
       "(listed at the end). The goal is no open item.\n")
 
+    totals = {"same": 0, "env": 0, "open": 0, "new": 0, "skip": 0}
     p("## Summary\n")
     p("| suite | rows | same | differ: environment or flaky | differ: open kdune item | differ: not yet explained | skipped |")
     p("|---|---|---|---|---|---|---|")
@@ -113,6 +114,8 @@ def main():
             elif r[5] in n:
                 n[r[5]] += 1
         p(f"| {SUITES[suite][0]} | {len(srows)} | {n['same']} | {n['env']} | {n['open']} | {n['new']} | {n['skip']} |")
+        for k in totals:
+            totals[k] += n[k]
     p("")
 
     for suite, (title, how) in SUITES.items():
@@ -149,6 +152,8 @@ def main():
         with open(open_items_path, encoding="utf-8") as f:
             p(f.read().rstrip() + "\n")
     sys.stdout.write("\n".join(out))
+    with open(os.path.join(a.results, "counts"), "w") as f:
+        f.write(" ".join(str(totals[k]) for k in ("same", "env", "open", "new", "skip")) + "\n")
     if unexplained:
         print(f"report.py: {unexplained} difference(s) not explained in {a.known}", file=sys.stderr)
         sys.exit(1)
