@@ -36,7 +36,8 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check unit integration san fuzz bench install clean format example
+.PHONY: all check unit integration san fuzz bench bench-peers conformance conformance-quick install clean \
+	format example
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
 
@@ -129,6 +130,17 @@ $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)
 	bench/run.sh $(B)
+
+# Independent suites (CPython's tests, stress-ng, busybox) natively and under kdune:
+# docs/conformance.md. conformance-quick is the CI subset; its report stays in $(B).
+conformance: all
+	tests/conformance/run.sh $(B) docs/conformance.md
+conformance-quick: all
+	tests/conformance/run.sh --quick $(B) $(B)/conformance-quick.md
+
+# The same workloads natively, under kdune and under other tools: docs/performance.md.
+bench-peers: all $(BENCH_BINS)
+	bench/peers.sh $(B) docs
 
 $(B)/examples/%: examples/%.c | $(B)/examples
 	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -o $@ $<
