@@ -136,7 +136,7 @@ static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path
 	return 0;
 }
 
-/* kdune run [--trace=fd:N] [-v] [--kvm-device=D] --exec=PATH -- ARGV... */
+/* kdune run [--trace=fd:N] [-v] --kvm-device=fd:N --exec=PATH -- ARGV... */
 static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, struct strv *out)
 {
 	char opt[PATH_MAX + 128];
@@ -147,8 +147,9 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 	}
 	if (!rc && kd_verbose)
 		rc = strv_push(out, strdup("-v"));
-	if (!rc && vm->kvm_device) {
-		snprintf(opt, sizeof(opt), "--kvm-device=%s", vm->kvm_device);
+	if (!rc) {
+		/* The open device, not its path: the program may have changed user since. */
+		snprintf(opt, sizeof(opt), "--kvm-device=fd:%d", vm->kvm_fd);
 		rc = strv_push(out, strdup(opt));
 	}
 	snprintf(opt, sizeof(opt), "--exec=%s", path);
@@ -186,8 +187,10 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 			kd_trace_syscall(vm->trace_fd, nr, a, 0);
 			fcntl(vm->trace_fd, F_SETFD, 0);
 		}
+		fcntl(vm->kvm_fd, F_SETFD, 0);
 		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
 				    (uint64_t)env.v, 0, 0, 0);
+		fcntl(vm->kvm_fd, F_SETFD, FD_CLOEXEC);
 		if (vm->trace)
 			fcntl(vm->trace_fd, F_SETFD, FD_CLOEXEC);
 	}

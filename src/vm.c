@@ -21,7 +21,11 @@ const char *kd_backend_name(enum kd_backend b)
 
 int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen)
 {
-	int fd = open(dev, O_RDWR | O_CLOEXEC);
+	/* "fd:N": a KVM device kdune opened before it re-executed itself for an execve. */
+	int fd = !strncmp(dev, "fd:", 3) ? (int)strtol(dev + 3, NULL, 10)
+					 : open(dev, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && !strncmp(dev, "fd:", 3) && fcntl(fd, F_SETFD, FD_CLOEXEC))
+		fd = -1;
 	if (fd < 0) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)

@@ -373,6 +373,8 @@ for fd in range(3, 64):
     except OSError:
         pass
 print(ok)"'
+# exec after changing to a user who may not open /dev/kvm (subprocess's user=, su, setpriv).
+compare -s 0 -r root -r tool:/usr/bin/setpriv exec_after_setuid -- /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/id -u
 # A program that re-executes itself through /proc/self/exe (busybox's shell does, for applets).
 compare -s 0 -r tool:/bin/busybox busybox_sh_pipeline -- /bin/busybox sh -c 'echo hi | cat; x=$(echo sub); echo "$x"'
 compare -s 0 exec_self_via_proc -- /usr/bin/python3 -c 'import os,sys; os.execv("/proc/self/exe", ["python3", "-c", "import sys; print(\"again\", sys.argv)"])'
