@@ -17,7 +17,7 @@ FULL=(
 	test_fork1:processes test_threading:threads test_thread:threads
 	test_threading_local:threads test_threadsignals:threads,signals test_queue:threads
 	test_signal:signals test_eintr:signals test_faulthandler:signals
-	"test_socket:sockets:--ignore *VSOCK*" test_socketserver:sockets test_select:select/poll
+	"test_socket:sockets:--ignore *VSOCK*" "test_socketserver:sockets:-u network" test_select:select/poll
 	test_poll:select/poll test_epoll:select/poll test_selectors:select/poll
 	test_time:time test_sched:time test_mmap:mmap test_pty:terminals test_openpty:terminals
 	test_resource:processes test_pipes:processes test_zlib:memory test_fileinput:files
