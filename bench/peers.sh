@@ -217,12 +217,18 @@ report_input() {
 	printf 'versions\t%s\n' "$(versions)"
 	for t in "${TOOLS[@]}"; do printf 'tool\t%s\t%s\t%s\n' "$t" "${LABEL[$t]}" "${PREFIX[$t]:-(none)}"; done
 	for w in "${WORKLOADS[@]}"; do
-		printf 'workload\t%s\t%s\t%s\t%s\t%s\n' "$w" "${WHAT[$w]}" "${RUNS[$w]}" "${WARMUP[$w]}" "${CMD[$w]//$T/\$T}"
+		printf 'workload\t%s\t%s\t%s\t%s\t%s\n' "$w" "${WHAT[$w]}" "${RUNS[$w]}" "${WARMUP[$w]}" "$(shown "${CMD[$w]}")"
 		for t in "${TOOLS[@]}"; do
 			[ -n "${CELL[$w,$t]:-}" ] && printf 'cell\t%s\t%s\t%s\n' "$w" "$t" "${CELL[$w,$t]}"
 		done
 	done
 	printf 'chart_gp\t%s\n' "$OUT/chart.gp"
+}
+
+# shown CMD: CMD as the report shows it: \$T for the scratch directory, build/ for BUILD_DIR.
+shown() {
+	local c=${1//$T/\$T}
+	echo "${c//$B\//build/}"
 }
 
 versions() {

@@ -95,7 +95,7 @@ run_case() {
 	if [ -z "$what" ]; then
 		row $SUITE "$name" "$AREA" "$out" "same" same "$t_n" "$t_k"
 	else
-		difference $SUITE "$name" "$name" "$what differ: native $(status_text "$st_n"), kdune $(status_text "$st_k"); $(firstdiff stdout) $(firstdiff stderr)"
+		difference $SUITE "$name" "(output)" "$what differ: native $(status_text "$st_n"), kdune $(status_text "$st_k"); $(firstdiff stdout) $(firstdiff stderr)"
 		row $SUITE "$name" "$AREA" "$out" "$(status_text "$st_k"), $(wc -l <"$RES/out.kdune.stdout") lines; differs in $what" differs "$t_n" "$t_k"
 	fi
 }
