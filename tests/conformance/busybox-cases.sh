@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# Programs for sh and awk are given in single quotes on purpose.
+# shellcheck disable=SC2016
 # busybox-cases.sh: our own cases for busybox's applets, sourced by busybox.sh.
 #
 #   area NAME              the area of the cases that follow

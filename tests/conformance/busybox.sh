@@ -15,6 +15,7 @@ W=$RES/w       # where each case runs
 AREA=""
 area() { AREA=$1; }
 
+# shellcheck disable=SC2317 # t and s are called from busybox-cases.sh
 if ! [ -x $BUSYBOX ] || ! $BUSYBOX --list >/dev/null 2>&1; then
 	t() { row $SUITE "$1" "$AREA" "SKIP: no $BUSYBOX (Debian package busybox-static)" SKIP skip; }
 	s() { t "$@"; }
