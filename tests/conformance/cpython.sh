@@ -9,6 +9,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 PY=/usr/bin/python3
 # module:what it covers[:regrtest options]. The quick list (CI) keeps modules that take seconds under kdune.
+# shellcheck disable=SC2054 # "files,directories" is one area
 FULL=(
 	test_os:os test_posix:posix test_fileio:files test_file:files test_io:files
 	test_shutil:directories test_tempfile:files,directories test_glob:directories
