@@ -116,7 +116,7 @@ sys.stdout.write("\n".join(out) + "\n")
 
 # Chart data and script: one cluster per workload, one bar per tool (not native).
 with open(dat, "w") as fh:
-    fh.write("workload " + " ".join(others) + "\n")
+    fh.write("# workload " + " ".join(others) + "\n")
     for w in workloads:
         vals = [ratio(w["name"], t) for t in others]
         fh.write(w["name"] + " " + " ".join("?" if v is None else f"{v:.4f}" for v in vals) + "\n")

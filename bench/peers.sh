@@ -96,8 +96,10 @@ C
 		for i in 1 2 3 4 5 6 7 8; do echo "double work$i(int);"; done
 		echo 'int main(void) { double s = 0;'
 		for i in 1 2 3 4 5 6 7 8; do echo "s += work$i($i);"; done
+		# shellcheck disable=SC2028 # C source: the \n is for printf in C
 		echo 'printf("%.1f\n", s); return 0; }'
 	} >"$T/proj/main.c"
+	# shellcheck disable=SC2016 # make's variables, not the shell's
 	printf 'OBJ := main.o %s\nprog: $(OBJ)\n\t$(CC) -o $@ $(OBJ)\n%%.o: %%.c\n\t$(CC) -O1 -c -o $@ $<\n' \
 		"$(echo m{1..8}.o)" >"$T/proj/Makefile"
 }
@@ -126,6 +128,7 @@ check_tools() {
 			TOOL_NA[$t]="not installed"
 			continue
 		fi
+		# shellcheck disable=SC2086 # the prefix is split into words on purpose
 		if ! out=$(timeout -k 5 120 "${PIN[@]}" ${PREFIX[$t]} /bin/true 2>&1); then
 			TOOL_NA[$t]="cannot run /bin/true: $(echo "$out" | head -1 | cut -c 1-80)"
 		fi
@@ -139,7 +142,7 @@ try_runsc_kvm() {
 		RUNSC_KVM="not tried: runsc is not installed"
 		return
 	fi
-	timeout -k 5 60 runsc --platform=kvm --network=none do /bin/true >"$OUT/runsc-kvm.log" 2>&1 || st=$?
+	timeout -k 5 60 runsc --platform=kvm --network=none "do" /bin/true >"$OUT/runsc-kvm.log" 2>&1 || st=$?
 	case $st in
 	0) RUNSC_KVM="works: \`/bin/true\` exited 0 in $((SECONDS - t0)) s" ;;
 	124 | 137) RUNSC_KVM="does not work here: \`runsc --platform=kvm --network=none do /bin/true\` was still hanging after 60 s and was killed by \`timeout\`" ;;
@@ -217,12 +220,18 @@ report_input() {
 	printf 'versions\t%s\n' "$(versions)"
 	for t in "${TOOLS[@]}"; do printf 'tool\t%s\t%s\t%s\n' "$t" "${LABEL[$t]}" "${PREFIX[$t]:-(none)}"; done
 	for w in "${WORKLOADS[@]}"; do
-		printf 'workload\t%s\t%s\t%s\t%s\t%s\n' "$w" "${WHAT[$w]}" "${RUNS[$w]}" "${WARMUP[$w]}" "${CMD[$w]//$T/\$T}"
+		printf 'workload\t%s\t%s\t%s\t%s\t%s\n' "$w" "${WHAT[$w]}" "${RUNS[$w]}" "${WARMUP[$w]}" "$(shown "${CMD[$w]}")"
 		for t in "${TOOLS[@]}"; do
 			[ -n "${CELL[$w,$t]:-}" ] && printf 'cell\t%s\t%s\t%s\n' "$w" "$t" "${CELL[$w,$t]}"
 		done
 	done
 	printf 'chart_gp\t%s\n' "$OUT/chart.gp"
+}
+
+# shown CMD: CMD as the report shows it: \$T for the scratch directory, build/ for BUILD_DIR.
+shown() {
+	local c=${1//$T/\$T}
+	echo "${c//$B\//build/}"
 }
 
 versions() {

@@ -15,6 +15,7 @@ W=$RES/w       # where each case runs
 AREA=""
 area() { AREA=$1; }
 
+# shellcheck disable=SC2317 # t and s are called from busybox-cases.sh
 if ! [ -x $BUSYBOX ] || ! $BUSYBOX --list >/dev/null 2>&1; then
 	t() { row $SUITE "$1" "$AREA" "SKIP: no $BUSYBOX (Debian package busybox-static)" SKIP skip; }
 	s() { t "$@"; }
@@ -95,7 +96,7 @@ run_case() {
 	if [ -z "$what" ]; then
 		row $SUITE "$name" "$AREA" "$out" "same" same "$t_n" "$t_k"
 	else
-		difference $SUITE "$name" "$name" "$what differ: native $(status_text "$st_n"), kdune $(status_text "$st_k"); $(firstdiff stdout) $(firstdiff stderr)"
+		difference $SUITE "$name" "(output)" "$what differ: native $(status_text "$st_n"), kdune $(status_text "$st_k"); $(firstdiff stdout) $(firstdiff stderr)"
 		row $SUITE "$name" "$AREA" "$out" "$(status_text "$st_k"), $(wc -l <"$RES/out.kdune.stdout") lines; differs in $what" differs "$t_n" "$t_k"
 	fi
 }

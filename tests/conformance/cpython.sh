@@ -9,6 +9,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 PY=/usr/bin/python3
 # module:what it covers[:regrtest options]. The quick list (CI) keeps modules that take seconds under kdune.
+# shellcheck disable=SC2054 # "files,directories" is one area
 FULL=(
 	test_os:os test_posix:posix test_fileio:files test_file:files test_io:files
 	test_shutil:directories test_tempfile:files,directories test_glob:directories
@@ -17,7 +18,7 @@ FULL=(
 	test_fork1:processes test_threading:threads test_thread:threads
 	test_threading_local:threads test_threadsignals:threads,signals test_queue:threads
 	test_signal:signals test_eintr:signals test_faulthandler:signals
-	"test_socket:sockets:--ignore *VSOCK*" test_socketserver:sockets test_select:select/poll
+	"test_socket:sockets:--ignore *VSOCK*" "test_socketserver:sockets:-u network" test_select:select/poll
 	test_poll:select/poll test_epoll:select/poll test_selectors:select/poll
 	test_time:time test_sched:time test_mmap:mmap test_pty:terminals test_openpty:terminals
 	test_resource:processes test_pipes:processes test_zlib:memory test_fileinput:files

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# RUN is set here for the suite scripts.
+# shellcheck disable=SC2034
 # lib.sh: shared by the conformance suite scripts (sourced).
 #
 # The caller (run.sh) exports:

@@ -59,6 +59,18 @@ def explain(known, suite, module, key, what):
     return None, None
 
 
+def kind_text(kind):
+    if kind is None:
+        return "not yet explained"
+    if kind.startswith("open:"):
+        return "open item " + kind.split(":", 1)[1]
+    return KIND_TEXT.get(kind, kind)
+
+
+def verdict_text(diffs):
+    return "**differs**: " + ", ".join(sorted({kind_text(d[2]) for d in diffs} or {"not yet explained"}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="full")
@@ -130,10 +142,7 @@ def main():
         for _, module, area, native, kdune, verdict, tn, tk in srows:
             v = verdict
             if verdict == "differs":
-                kinds = sorted({(d[2] or "not yet explained").split(":")[-1] if (d[2] or "").startswith("open")
-                                else KIND_TEXT.get(d[2], d[2] or "not yet explained")
-                                for d in by_row.get((suite, module), [])})
-                v = "**differs**: " + ", ".join(("open item " + k) if k.startswith("O") else k for k in kinds)
+                v = verdict_text(by_row.get((suite, module), []))
             p(f"| `{module}` | {area} | {cell(native)} | {cell(kdune)} | {v} | {tn or '–'} / {tk or '–'} |")
         p("")
         sdiffs = [(m, d) for (s, m), ds in by_row.items() if s == suite for d in ds]

@@ -79,7 +79,8 @@ for s in "${LIST[@]}"; do
 	verdict=same
 	if [ "$native" != "$kdune" ]; then
 		verdict=differs
-		difference $SUITE "$label" "(outcome)" "native: $native; kdune: $kdune; kdune said: $(grep -E ' (fail|error):' "$LOGS/$SUITE.$label.kdune.log" | head -2 | cut -c 1-160 | tr '\n' ' ')"
+		said=$(grep -E ' (fail|error):' "$LOGS/$SUITE.$label.kdune.log" | head -2 | cut -c 1-160 | tr '\n' ' ' || true)
+		difference $SUITE "$label" "(outcome)" "native: $native; kdune: $kdune${said:+; stress-ng under kdune said: $said}"
 	fi
 	row $SUITE "$label" "$area" "$native, $(bogo "$LOGS/$SUITE.$label.native.log" "$name") bogo ops" \
 		"$kdune, $(bogo "$LOGS/$SUITE.$label.kdune.log" "$name") bogo ops" $verdict "$t_n" "$t_k"
