@@ -52,8 +52,11 @@ side() {
 }
 
 result() { # result SIDE MODULE STATUS: the cell text
-	local xml=$LOGS/$SUITE.$2.$1.xml
-	if [ -s "$xml" ]; then
+	local xml=$LOGS/$SUITE.$2.$1.xml why
+	why=$(sed -n "s/^$2 skipped -- //p" "$LOGS/$SUITE.$2.$1.log" | head -n 1)
+	if [ -n "$why" ]; then
+		echo "module skipped: $why; $(status_text "$3")"
+	elif [ -s "$xml" ]; then
 		echo "$("$HERE/junit.py" summary "$xml"); $(status_text "$3")"
 	else
 		echo "no results: $(status_text "$3")"
@@ -74,6 +77,7 @@ for m in "${LIST[@]}"; do
 	timed t_k side kdune $KDUNE_TIMEOUT "$mod" "${extra[@]}" || st_k=$?
 	kdune=$(result kdune "$mod" $st_k)
 	verdict=same
+	[[ $native == "module skipped"* && $native == "$kdune" ]] && verdict=skip
 	if ! [ -s "$LOGS/$SUITE.$mod.native.xml" ] || ! [ -s "$LOGS/$SUITE.$mod.kdune.xml" ]; then
 		[ "$st_n" = "$st_k" ] || { verdict=differs; difference $SUITE "$mod" "(run)" "native $(status_text $st_n), kdune $(status_text $st_k), no test results"; }
 	else
