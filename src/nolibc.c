@@ -400,14 +400,6 @@ char *strrchr(const char *s, int c)
 	}
 }
 
-size_t strcspn(const char *s, const char *reject)
-{
-	size_t n = 0;
-	while (s[n] && !strchr(reject, s[n]))
-		n++;
-	return n;
-}
-
 char *strstr(const char *h, const char *n)
 {
 	size_t len = strlen(n);
@@ -440,11 +432,6 @@ unsigned long long strtoull(const char *s, char **end, int base)
 	if (end)
 		*end = (char *)s;
 	return v;
-}
-
-unsigned long strtoul(const char *s, char **end, int base)
-{
-	return strtoull(s, end, base);
 }
 
 long long strtoll(const char *s, char **end, int base)
@@ -773,14 +760,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 	return (int)o.len;
 }
 
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((alias("kd_snprintf")));
 
 int vdprintf(int fd, const char *fmt, va_list ap)
 {

@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "log.h"
+#include "maps.h"
 #include "signals.h"
 #include "thread.h"
 #include "trace.h"
@@ -39,27 +40,18 @@ static int is_vdso(const char *name)
  * Everything mapped now is kdune's, except the vDSO, which the target shares so that
  * clock_gettime runs in the guest with no exit.
  */
+static int split_one(void *ctx, const struct kd_mapping *m)
+{
+	struct kd_vm *vm = ctx;
+	if (m->start >= KD_USER_TOP)
+		return 0;
+	return is_vdso(m->path) ? kd_mem_add(vm, m->start, m->end - m->start)
+				: kd_regions_add(&vm->host, m->start, m->end);
+}
+
 static int split_address_space(struct kd_vm *vm)
 {
-	FILE *f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return -errno;
-	char line[4600];
-	int rc = 0;
-	while (!rc && fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		int pos = 0;
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &s, &e, &pos) < 2 ||
-		    s >= KD_USER_TOP)
-			continue;
-		if (is_vdso(line + pos)) {
-			rc = kd_mem_add(vm, s, e - s);
-			continue;
-		}
-		rc = kd_regions_add(&vm->host, s, e);
-	}
-	fclose(f);
-	return rc;
+	return kd_maps_each(split_one, vm);
 }
 
 struct load_ctx {
