@@ -78,17 +78,24 @@ static uint64_t sigbit(int sig)
 	return 1ULL << (sig - 1);
 }
 
-static uint64_t host_mask(void)
+uint64_t kd_host_mask(void)
 {
 	uint64_t m = 0;
 	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)&m, 8, 0, 0);
 	return m;
 }
 
-static void set_host_mask(uint64_t m)
+void kd_set_host_mask(uint64_t m)
 {
 	m &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
 	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&m, 0, 8, 0, 0);
+}
+
+uint64_t kd_block_all(void)
+{
+	uint64_t all = ~0ULL, old = 0;
+	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&all, (uint64_t)&old, 8, 0, 0);
+	return old;
 }
 
 /* The host returns from kdune's handler through this, as from any SA_RESTORER handler. */
@@ -115,7 +122,7 @@ static void run_native(int sig, siginfo_t *si, void *uc)
 		return;
 	uint64_t mask = ((struct ucontext_k *)uc)->sigmask | act.mask |
 			(act.flags & SA_NODEFER ? 0 : sigbit(sig));
-	set_host_mask(mask);
+	kd_set_host_mask(mask);
 	if (act.flags & SA_RESETHAND) {
 		struct kd_ksigaction dfl = {0};
 		kd_native_proc->sa[sig] = dfl;
@@ -341,7 +348,7 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 		       const struct fault_regs *f)
 {
 	int sig = info->si_signo;
-	uint64_t mask = host_mask(), sp = v->user.rsp;
+	uint64_t mask = kd_host_mask(), sp = v->user.rsp;
 	uint32_t xsize = xsave_size(v->vm);
 	stack_t ss = host_altstack();
 	if (!(act->flags & SA_RESTORER))
@@ -378,7 +385,7 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 		v->user.rsp = frame;
 		v->user.rip = act->handler;
 		v->user.rflags &= ~(RFLAGS_DF | RFLAGS_TF | RFLAGS_RF);
-		set_host_mask(mask | act->mask | (act->flags & SA_NODEFER ? 0 : sigbit(sig)));
+		kd_set_host_mask(mask | act->mask | (act->flags & SA_NODEFER ? 0 : sigbit(sig)));
 	}
 	free(x);
 	return rc;
@@ -406,12 +413,11 @@ static void requeue(const siginfo_t *info)
 void kd_signal_deliver(struct kd_vcpu *v)
 {
 	siginfo_t q[sizeof(v->sigq.info) / sizeof(v->sigq.info[0])];
-	uint64_t all = ~0ULL, old = 0;
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (uint64_t)&all, (uint64_t)&old, 8, 0, 0);
+	uint64_t old = kd_block_all();
 	int n = v->sigq.n;
 	memcpy(q, v->sigq.info, (size_t)n * sizeof(q[0]));
 	v->sigq.n = 0;
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&old, 0, 8, 0, 0);
+	kd_set_host_mask(old);
 	for (int i = 0; i < n; i++) {
 		int sig = q[i].si_signo;
 		struct kd_ksigaction act = get_action(v, sig);
@@ -419,7 +425,7 @@ void kd_signal_deliver(struct kd_vcpu *v)
 		 * The first was chosen by the kernel under the mask of its moment (sigsuspend's,
 		 * say): it runs. Later ones wait on the host if a handler's mask now blocks them.
 		 */
-		if (act.handler <= 1 || (i > 0 && (host_mask() & sigbit(sig)))) {
+		if (act.handler <= 1 || (i > 0 && (kd_host_mask() & sigbit(sig)))) {
 			if (act.handler != (uint64_t)SIG_IGN)
 				requeue(&q[i]);
 			continue;
@@ -435,7 +441,7 @@ void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int tr
 {
 	struct kd_ksigaction act = get_action(v, sig);
 	/* As force_sig: blocked or not handled means the default action, which kills. */
-	if (act.handler <= 1 || (host_mask() & sigbit(sig)))
+	if (act.handler <= 1 || (kd_host_mask() & sigbit(sig)))
 		die_of(v, sig, code, addr);
 	siginfo_t info;
 	memset(&info, 0, sizeof(info));
@@ -495,7 +501,7 @@ long kd_sys_rt_sigreturn(struct kd_vcpu *v)
 			       .rip = mc->rip,
 			       .rflags = (r->rflags & ~RFLAGS_USER) | (mc->eflags & RFLAGS_USER)};
 	restore_fpu(v, mc->fpstate);
-	set_host_mask(fr.uc.sigmask);
+	kd_set_host_mask(fr.uc.sigmask);
 	stack_t ss = {
 	    .ss_sp = (void *)fr.uc.ss_sp, .ss_flags = fr.uc.ss_flags, .ss_size = fr.uc.ss_size};
 	kd_raw_syscall(SYS_sigaltstack, (uint64_t)&ss, 0, 0, 0, 0, 0);

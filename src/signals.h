@@ -11,6 +11,15 @@
  * handler on them directly.
  */
 extern struct kd_proc *kd_native_proc;
+/*
+ * The calling host thread's signal mask: the target thread's. Host threads start with
+ * every signal blocked (kd_block_all returns the mask before) and set their own once
+ * they can.
+ */
+uint64_t kd_host_mask(void);
+void kd_set_host_mask(uint64_t m);
+uint64_t kd_block_all(void);
+
 /* After kdune_enter(): the handlers the process had become the guest's. */
 void kd_signals_take_over(struct kd_proc *p);
 

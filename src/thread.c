@@ -39,19 +39,6 @@ struct kd_hstack {
 	struct kd_hthread self; /* the thread's engine state (GS base) */
 };
 
-/* Host threads start with every signal blocked; each sets its own mask once it can. */
-static uint64_t block_all(void)
-{
-	uint64_t all = ~0ULL, old = 0;
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&all, (uint64_t)&old, 8, 0, 0);
-	return old;
-}
-
-static void set_mask(uint64_t m)
-{
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&m, 0, 8, 0, 0);
-}
-
 #define HOST_THREAD_FLAGS                                                                          \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |        \
 	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
@@ -246,7 +233,7 @@ static int thread_main(void *arg)
 	v->tid = tid;
 	v->hstack = hs;
 	hs->self.vcpu = v;
-	set_mask(st->sigmask);
+	kd_set_host_mask(st->sigmask);
 	v->clear_tid = flags & CLONE_CHILD_CLEARTID ? st->c.child_tid : 0;
 	/* Both land before the new thread runs target code, as the kernel does them. */
 	if (flags & CLONE_CHILD_SETTID)
@@ -272,9 +259,9 @@ static long start_thread(struct kd_vcpu *parent, struct kd_vcpu *child, const st
 	}
 	child->proc = parent->proc;
 	__atomic_add_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
-	st.sigmask = block_all();
+	st.sigmask = kd_block_all();
 	long rc = hthread_start(st.hs, thread_main, &st);
-	set_mask(st.sigmask);
+	kd_set_host_mask(st.sigmask);
 	if (rc < 0) {
 		__atomic_sub_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
 		hstack_set(vm, st.hs, HS_FREE);
@@ -306,7 +293,7 @@ static int vm_child_main(void *arg)
 	st->hs->self.vcpu = v;
 	v->tid = st->hs->self.tid;
 	/* A helper thread cloned this child with every signal blocked: the target's mask. */
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&st->sigmask, 0, 8, 0, 0);
+	kd_set_host_mask(st->sigmask);
 	if (st->pid_word)
 		post_word(st->pid_word, v->tid);
 	run_vcpu(v, &st->c);
@@ -408,7 +395,7 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 		kd_vcpu_put(child);
 		return -ENOMEM;
 	}
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)&st->sigmask, 8, 0, 0);
+	st->sigmask = kd_host_mask();
 	if (c->flags & CLONE_VFORK) {
 		int pid = host_clone(vm, st);
 		vm_child_release(vm, st, pid);
@@ -422,9 +409,9 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 	if (!rc) {
 		/* The helper never runs target code: no signal may pick it, so it keeps all
 		 * blocked. */
-		uint64_t old = block_all();
+		uint64_t old = kd_block_all();
 		rc = hthread_start(st->helper_hs, vm_child_helper, st) < 0;
-		set_mask(old);
+		kd_set_host_mask(old);
 	}
 	if (rc) {
 		if (st->helper_hs)
