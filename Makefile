@@ -29,7 +29,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/progs/*.c)
 HELPER_BINS := $(patsubst tests/progs/%.c,$(B)/progs/%,$(HELPER_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS)) $(B)/bench/enter_getppid
 
 # libkdune's examples (kdune_enter), each linked with the static library; hello also shared.
 ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wildcard examples/libkdune/*.c)) \
@@ -124,8 +124,9 @@ fuzz:
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 
-$(B)/bench/enter_getppid: bench/enter_getppid.c $(B)/libkdune.a | $(B)/bench
-	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -o $@ $< $(B)/libkdune.a $(LDLIBS)
+$(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
+	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
+		$(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)

@@ -3,6 +3,11 @@
 //
 // Usage: getppid N   prints ns_per_syscall for N calls of syscall(SYS_getppid).
 // The clock is read through the vDSO (no syscall), so only the loop is measured.
+// Built with -DKDUNE_ENTER as enter_getppid: the same loop in a process that first moved
+// itself into a VM with libkdune's kdune_enter().
+#ifdef KDUNE_ENTER
+#include <kdune.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -22,9 +27,15 @@ int main(int argc, char **argv)
 	long n = argc == 2 ? strtol(argv[1], &end, 10) : 0;
 	double t0, t1;
 	if (argc != 2 || *end != '\0' || n < 1) {
-		fprintf(stderr, "usage: getppid N\n");
+		fprintf(stderr, "usage: %s N\n", argv[0]);
 		return 2;
 	}
+#ifdef KDUNE_ENTER
+	if (kdune_enter()) {
+		fprintf(stderr, "%s\n", kdune_last_error());
+		return 1;
+	}
+#endif
 	// syscall() rather than getppid(): no libc may ever cache the answer.
 	syscall(SYS_getppid);
 	t0 = now_ns();
