@@ -141,7 +141,7 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 {
 	char opt[PATH_MAX + 128];
 	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
-	if (!rc && vm->trace) {
+	if (!rc && vm->trace_fd >= 0) {
 		snprintf(opt, sizeof(opt), "--trace=fd:%d", vm->trace_fd);
 		rc = strv_push(out, strdup(opt));
 	}
@@ -183,7 +183,7 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	rc = rc ?: exec_check(path);
 	rc = rc ?: kdune_argv(vm, path, &args, &kargv);
 	if (!rc) {
-		if (vm->trace) {
+		if (vm->trace_fd >= 0) {
 			kd_trace_syscall(vm->trace_fd, nr, a, 0);
 			fcntl(vm->trace_fd, F_SETFD, 0);
 		}
@@ -191,7 +191,7 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
 				    (uint64_t)env.v, 0, 0, 0);
 		fcntl(vm->kvm_fd, F_SETFD, FD_CLOEXEC);
-		if (vm->trace)
+		if (vm->trace_fd >= 0)
 			fcntl(vm->trace_fd, F_SETFD, FD_CLOEXEC);
 	}
 	strv_free(&args);

@@ -101,7 +101,6 @@ static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 		return -1;
 	}
 	vm->trace_fd = kd_fd_hide(fd);
-	vm->trace = 1;
 	return 0;
 }
 
@@ -141,6 +140,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	ssize_t n = readlink("/proc/self/exe", vm.kdune_exe, sizeof(vm.kdune_exe) - 1);
 	vm.kdune_exe[n > 0 ? n : 0] = 0;
 	vm.follow_exec = 1;
+	vm.trace_fd = -1; /* until open_trace */
 	vm.kvm_device = o->kvm_device;
 	const char *reuse = getenv("KDUNE_VCPU_REUSE");
 	vm.new_vcpus = reuse && !strcmp(reuse, "0");

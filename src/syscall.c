@@ -270,12 +270,12 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		 */
 		return v->vm->entered ? 0 : -ENOSYS;
 	case SYS_exit:
-		if (v->vm->trace)
+		if (v->vm->trace_fd >= 0)
 			kd_trace_noreturn(v->vm->trace_fd, nr, a);
 		kd_thread_exit(v, (int)a[0]);
 		return 0;
 	case SYS_exit_group:
-		if (v->vm->trace)
+		if (v->vm->trace_fd >= 0)
 			kd_trace_noreturn(v->vm->trace_fd, nr, a);
 		kd_target_exit(v->vm, (int)a[0]);
 	case SYS_rt_sigaction:
@@ -322,7 +322,7 @@ void kd_syscall(struct kd_vcpu *v)
 	if (v->exited)
 		return; /* exit: traced already, and nothing goes back */
 	/* A successful execve never comes back here; a failed one is traced like any call. */
-	if (v->vm->trace)
+	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, nr, a, ret);
 	u->rax = (uint64_t)ret;
 	/* A caught signal's handler runs first; with SA_RESTART the call then runs again. */

@@ -196,7 +196,7 @@ static long unshare_missing(uint64_t flags)
 /* The child's side of the clone returns 0, and --trace says so as for a fork. */
 static int run_vcpu(struct kd_vcpu *v, const struct kd_clone *c)
 {
-	if (v->vm->trace)
+	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, c->nr, c->args, 0);
 	kd_vcpu_resume_user(v);
 	int rc = kd_vcpu_loop(v);

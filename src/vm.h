@@ -49,7 +49,7 @@ struct kd_vm {
 	/* The target's argv strings; served for /proc/self/cmdline unless PR_SET_MM worked. */
 	uint64_t arg_start, arg_end;
 	int cmdline_native;
-	int trace, trace_fd; /* --trace: strace-format lines on trace_fd */
+	int trace_fd; /* --trace: strace-format lines go here; -1 without */
 	/*
 	 * kdune_enter(): the target is this process as it was, so brk is the kernel's own,
 	 * memory it maps behind kdune's back is taken in when the guest reaches it, and exec
