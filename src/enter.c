@@ -207,9 +207,13 @@ static long make_vm(struct enter_ctx *c)
 		rc = kd_mem_add(vm, s.r[i].start, s.r[i].end - s.r[i].start);
 	free(s.r);
 	if (rc) {
+		/* Forgotten too: a later entry must not take these numbers for kdune's. */
+		kd_fd_forget(vm->kvm_fd);
 		close(vm->kvm_fd);
-		if (vm->vm_fd > 0)
+		if (vm->vm_fd > 0) {
+			kd_fd_forget(vm->vm_fd);
 			close(vm->vm_fd);
+		}
 		return fail(o, rc, "cannot create the VM: %s", strerror(-rc));
 	}
 	vm->entered = 1;
