@@ -2,6 +2,7 @@
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
+#include "signals.h"
 #include "syscall.h"
 #include "thread.h"
 #include "trace.h"
@@ -204,6 +205,10 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs, uint64_t gs)
 {
 	kd_self_set(kd_self()); /* the same thread state, under the child's tid */
+	if (v->sigq.n) { /* a signal the parent caught during the fork is the parent's alone */
+		v->sigq.n = 0;
+		kd_set_host_mask(v->sigq.mask);
+	}
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
 	rc = rc ?: kd_threads_after_fork(v);

@@ -98,6 +98,22 @@ uint64_t kd_block_all(void)
 	return old;
 }
 
+uint64_t kd_target_mask(struct kd_vcpu *v)
+{
+	uint64_t host = kd_block_all(), m = v->sigq.n ? v->sigq.mask : host;
+	kd_set_host_mask(host);
+	return m;
+}
+
+/* Call with every signal blocked: the target's new mask, on the host unless signals are held. */
+static void set_target_mask(struct kd_vcpu *v, uint64_t m)
+{
+	if (v->sigq.n)
+		v->sigq.mask = m;
+	else
+		kd_set_host_mask(m);
+}
+
 /* The host returns from kdune's handler through this, as from any SA_RESTORER handler. */
 void kd_host_restorer(void);
 __asm__(".text\n.globl kd_host_restorer\nkd_host_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
@@ -135,6 +151,12 @@ static void run_native(int sig, siginfo_t *si, void *uc)
 	/* The kernel's sigreturn puts the interrupted mask back. */
 }
 
+/*
+ * A caught signal is held: the host thread returns from here with every signal blocked, and
+ * the thread's own mask is kept in sigq.mask until delivery puts the handler's mask in place.
+ * So, as natively, a signal stays pending in the kernel (a timer's expiries coalesce into its
+ * overrun count) while the target cannot take it yet, and one signal at a time is caught.
+ */
 static void host_handler(int sig, siginfo_t *si, void *uc)
 {
 	struct kd_hthread *self = kd_self();
@@ -152,6 +174,10 @@ static void host_handler(int sig, siginfo_t *si, void *uc)
 		return;
 	if (!v || v->sigq.n >= (int)(sizeof(v->sigq.info) / sizeof(v->sigq.info[0])))
 		return;
+	uint64_t *mask = &((struct ucontext_k *)uc)->sigmask;
+	if (!v->sigq.n)
+		v->sigq.mask = *mask;
+	*mask = ~0ULL;
 	v->sigq.info[v->sigq.n] = *si;
 	v->sigq.info[v->sigq.n].si_signo = sig;
 	v->sigq.n = v->sigq.n + 1;
@@ -341,14 +367,15 @@ static void fill_mcontext(struct sigcontext_k *mc, const struct kvm_regs *r,
 
 /*
  * One signal into the guest: the frame goes on the stack (below the red zone) or on the
- * altstack, and the vCPU resumes in the handler. 0, or -EFAULT when the frame cannot be
- * written (the caller then kills with SIGSEGV, as the kernel does).
+ * altstack, and the vCPU resumes in the handler. *mask is the interrupted mask going in and
+ * the handler's coming out; the caller puts it on the host thread. 0, or -EFAULT when the
+ * frame cannot be written (the caller then kills with SIGSEGV, as the kernel does).
  */
 static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd_ksigaction *act,
-		       const struct fault_regs *f)
+		       const struct fault_regs *f, uint64_t *maskp)
 {
 	int sig = info->si_signo;
-	uint64_t mask = kd_host_mask(), sp = v->user.rsp;
+	uint64_t mask = *maskp, sp = v->user.rsp;
 	uint32_t xsize = xsave_size(v->vm);
 	stack_t ss = host_altstack();
 	if (!(act->flags & SA_RESTORER))
@@ -385,7 +412,7 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 		v->user.rsp = frame;
 		v->user.rip = act->handler;
 		v->user.rflags &= ~(RFLAGS_DF | RFLAGS_TF | RFLAGS_RF);
-		kd_set_host_mask(mask | act->mask | (act->flags & SA_NODEFER ? 0 : sigbit(sig)));
+		*maskp = mask | act->mask | (act->flags & SA_NODEFER ? 0 : sigbit(sig));
 	}
 	free(x);
 	return rc;
@@ -410,14 +437,19 @@ static void requeue(const siginfo_t *info)
 		       (uint64_t)info->si_signo, (uint64_t)info, 0, 0);
 }
 
+/*
+ * Every signal stays blocked on the host until the frames are written and the handler's mask
+ * is in place. Unblocked in between, a signal that is pending again already (a fast timer)
+ * would be caught at once and stacked on a handler whose mask blocks it, again and again.
+ */
 void kd_signal_deliver(struct kd_vcpu *v)
 {
 	siginfo_t q[sizeof(v->sigq.info) / sizeof(v->sigq.info[0])];
-	uint64_t old = kd_block_all();
+	kd_block_all();
+	uint64_t mask = v->sigq.mask;
 	int n = v->sigq.n;
 	memcpy(q, v->sigq.info, (size_t)n * sizeof(q[0]));
 	v->sigq.n = 0;
-	kd_set_host_mask(old);
 	for (int i = 0; i < n; i++) {
 		int sig = q[i].si_signo;
 		struct kd_ksigaction act = get_action(v, sig);
@@ -425,23 +457,25 @@ void kd_signal_deliver(struct kd_vcpu *v)
 		 * The first was chosen by the kernel under the mask of its moment (sigsuspend's,
 		 * say): it runs. Later ones wait on the host if a handler's mask now blocks them.
 		 */
-		if (act.handler <= 1 || (i > 0 && (kd_host_mask() & sigbit(sig)))) {
+		if (act.handler <= 1 || (i > 0 && (mask & sigbit(sig)))) {
 			if (act.handler != (uint64_t)SIG_IGN)
 				requeue(&q[i]);
 			continue;
 		}
-		if (setup_frame(v, &q[i], &act, NULL))
+		if (setup_frame(v, &q[i], &act, NULL, &mask))
 			die_of(v, SIGSEGV, SI_KERNEL, 0);
 		reset_hand(v, sig, &act);
 	}
+	kd_set_host_mask(mask); /* a signal pending for it is caught now, and stacks next */
 	kd_vcpu_resume_user(v);
 }
 
 void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err)
 {
 	struct kd_ksigaction act = get_action(v, sig);
+	uint64_t host = kd_block_all(), mask = v->sigq.n ? v->sigq.mask : host;
 	/* As force_sig: blocked or not handled means the default action, which kills. */
-	if (act.handler <= 1 || (kd_host_mask() & sigbit(sig)))
+	if (act.handler <= 1 || (mask & sigbit(sig)))
 		die_of(v, sig, code, addr);
 	siginfo_t info;
 	memset(&info, 0, sizeof(info));
@@ -449,9 +483,10 @@ void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int tr
 	info.si_code = code;
 	info.si_addr = (void *)addr;
 	struct fault_regs f = {err, (uint64_t)trapno, trapno == 14 ? addr : 0};
-	if (setup_frame(v, &info, &act, &f))
+	if (setup_frame(v, &info, &act, &f, &mask))
 		die_of(v, SIGSEGV, SI_KERNEL, 0);
 	reset_hand(v, sig, &act);
+	set_target_mask(v, mask);
 	kd_vcpu_resume_user(v);
 }
 
@@ -501,7 +536,8 @@ long kd_sys_rt_sigreturn(struct kd_vcpu *v)
 			       .rip = mc->rip,
 			       .rflags = (r->rflags & ~RFLAGS_USER) | (mc->eflags & RFLAGS_USER)};
 	restore_fpu(v, mc->fpstate);
-	kd_set_host_mask(fr.uc.sigmask);
+	kd_block_all();
+	set_target_mask(v, fr.uc.sigmask);
 	stack_t ss = {
 	    .ss_sp = (void *)fr.uc.ss_sp, .ss_flags = fr.uc.ss_flags, .ss_size = fr.uc.ss_size};
 	kd_raw_syscall(SYS_sigaltstack, (uint64_t)&ss, 0, 0, 0, 0, 0);

@@ -19,6 +19,8 @@ extern struct kd_proc *kd_native_proc;
 uint64_t kd_host_mask(void);
 void kd_set_host_mask(uint64_t m);
 uint64_t kd_block_all(void);
+/* The target thread's mask: the host thread's, or the one kept while a signal is held. */
+uint64_t kd_target_mask(struct kd_vcpu *v);
 
 /* After kdune_enter(): the handlers the process had become the guest's. */
 void kd_signals_take_over(struct kd_proc *p);

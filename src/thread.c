@@ -259,9 +259,10 @@ static long start_thread(struct kd_vcpu *parent, struct kd_vcpu *child, const st
 	}
 	child->proc = parent->proc;
 	__atomic_add_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
-	st.sigmask = kd_block_all();
+	st.sigmask = kd_target_mask(parent);
+	uint64_t host = kd_block_all();
 	long rc = hthread_start(st.hs, thread_main, &st);
-	kd_set_host_mask(st.sigmask);
+	kd_set_host_mask(host);
 	if (rc < 0) {
 		__atomic_sub_fetch(&child->proc->nthreads, 1, __ATOMIC_ACQ_REL);
 		hstack_set(vm, st.hs, HS_FREE);
@@ -395,7 +396,7 @@ static long start_vm_child(struct kd_vcpu *parent, struct kd_vcpu *child, const 
 		kd_vcpu_put(child);
 		return -ENOMEM;
 	}
-	st->sigmask = kd_host_mask();
+	st->sigmask = kd_target_mask(parent);
 	if (c->flags & CLONE_VFORK) {
 		int pid = host_clone(vm, st);
 		vm_child_release(vm, st, pid);

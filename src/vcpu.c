@@ -315,6 +315,15 @@ static int syscall_exit(struct kd_vcpu *v, const struct kvm_regs *k)
 	v->at_cpl3 = syscall_cpl(v) == 3;
 	v->user.rip = k->rcx;
 	v->user.rflags = k->r11;
+	/*
+	 * A signal caught in the stub, before the call reached kdune: the target has not made
+	 * the call yet, so the handler runs first and the `syscall` instruction runs after it,
+	 * as when a signal arrives natively just before it.
+	 */
+	if (v->sigq.n) {
+		v->user.rip -= 2;
+		return 0;
+	}
 	kd_syscall(v);
 	return 0;
 }

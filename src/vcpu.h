@@ -6,10 +6,14 @@
 #include <stdint.h>
 #include "vm.h"
 
-/* Signals the host caught for a thread, waiting to be delivered into the guest. */
+/*
+ * Signals the host caught for a thread, waiting to be delivered into the guest. While n > 0
+ * the host thread blocks every signal, and mask is the target thread's own.
+ */
 struct kd_sigq {
 	siginfo_t info[32];
 	volatile sig_atomic_t n;
+	uint64_t mask;
 };
 
 struct kd_vcpu {

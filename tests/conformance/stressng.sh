@@ -23,8 +23,8 @@ FULL=(
 	"poll:select/poll" "epoll:select/poll" "eventfd:files" "sem:threads" "msg:ipc" "sockpair:sockets"
 )
 QUICK_LIST=(
-	"fork:processes" "pthread:threads" "mmap:memory:--mmap-bytes 16m" "sigsegv:signals"
-	"pipe:pipes" "futex:futexes" "timer@1kHz:timers:--timer-freq 1000" "open:files"
+	"fork:processes" "vfork:processes" "pthread:threads" "mmap:memory:--mmap-bytes 16m" "sigsegv:signals"
+	"pipe:pipes" "futex:futexes" "timer:timers" "open:files"
 )
 if [ -n "${QUICK:-}" ]; then
 	LIST=("${QUICK_LIST[@]}") SECS=2

@@ -357,6 +357,58 @@ static int fpu(void)
 	return 0;
 }
 
+/*
+ * A periodic timer far faster than any handler: natively expiries pile up as overruns while
+ * the handler runs. The handler stops the timer itself after 200 runs, so this ends even when
+ * the main loop gets no time at all.
+ */
+static timer_t flood_timer;
+static volatile long flood_runs, flood_overruns;
+
+static void on_flood(int sig)
+{
+	(void)sig;
+	flood_overruns += timer_getoverrun(flood_timer);
+	if (++flood_runs == 200) {
+		struct itimerspec off = {{0, 0}, {0, 0}};
+		timer_settime(flood_timer, 0, &off, NULL);
+	}
+}
+
+static int timerflood(void)
+{
+	set_plain(SIGRTMIN, on_flood, 0);
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+	struct itimerspec its = {{0, 1000}, {0, 1000}};
+	timer_create(CLOCK_MONOTONIC, &ev, &flood_timer);
+	timer_settime(flood_timer, 0, &its, NULL);
+	while (flood_runs < 200)
+		;
+	printf("timer at 1 MHz: %ld handler runs, overruns counted %s\n", (long)flood_runs,
+	       flood_overruns > 0 ? "yes" : "no");
+	return 0;
+}
+
+/* A process-wide signal that arrives while the process loops on vfork still reaches it. */
+static int vforkalarm(void)
+{
+	set_plain(SIGALRM, on_flag, 0);
+	for (int round = 0; round < 4; round++) {
+		long n = 0;
+		flag = 0;
+		ualarm(150000, 0);
+		while (!flag) {
+			pid_t pid = vfork();
+			if (pid == 0)
+				_exit(0);
+			waitpid(pid, NULL, 0);
+			n++;
+		}
+		printf("SIGALRM handled while looping on vfork: %s\n", n > 0 ? "yes" : "no");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -364,10 +416,11 @@ int main(int argc, char **argv)
 	struct {
 		const char *name;
 		int (*fn)(void);
-	} modes[] = {{"handlers", handlers}, {"eintr", eintr},	     {"cpuloop", cpuloop},
-		     {"faults", faults},     {"editrip", editrip},   {"overflow", overflow},
-		     {"waitinfo", waitinfo}, {"stopcont", stopcont}, {"fpu", fpu},
-		     {"waits", waits}};
+	} modes[] = {
+	    {"handlers", handlers}, {"eintr", eintr},		{"cpuloop", cpuloop},
+	    {"faults", faults},	    {"editrip", editrip},	{"overflow", overflow},
+	    {"waitinfo", waitinfo}, {"stopcont", stopcont},	{"fpu", fpu},
+	    {"waits", waits},	    {"timerflood", timerflood}, {"vforkalarm", vforkalarm}};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(m, modes[i].name))
 			return modes[i].fn();
