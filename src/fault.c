@@ -6,13 +6,16 @@
 #include "log.h"
 #include "maps.h"
 #include "signals.h"
+#include "uaccess.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -116,6 +119,18 @@ static int fpe_code(struct kd_vcpu *v, int vec)
 			  : FPE_FLTINV;
 }
 
+/* rdtsc or rdtscp with PR_TSC_SIGSEGV: #UD under PVM, where natively it is a #GP. */
+static int tsc_disabled_insn(struct kd_vcpu *v)
+{
+	uint8_t b[3];
+	int mode = 0;
+	if (kd_copy_from_user(v->vm, b, v->user.rip, sizeof(b)) || b[0] != 0x0f ||
+	    !(b[1] == 0x31 || (b[1] == 0x01 && b[2] == 0xf9)))
+		return 0;
+	return kd_raw_syscall(SYS_prctl, PR_GET_TSC, (uint64_t)&mode, 0, 0, 0, 0) == 0 &&
+	       mode == PR_TSC_SIGSEGV;
+}
+
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 {
 	v->nfaults++;
@@ -127,6 +142,8 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 	case 3:
 		return deliver(v, SIGTRAP, SI_KERNEL, 0, vec, err);
 	case 6:
+		if (tsc_disabled_insn(v))
+			return deliver(v, SIGSEGV, SI_KERNEL, 0, 13, 0);
 		return deliver(v, SIGILL, ILL_ILLOPN, v->user.rip, vec, err);
 	case 11:
 	case 12:

@@ -240,6 +240,19 @@ static long memory_call(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	return r;
 }
 
+/*
+ * PR_SET_TSC: the host thread's flag (PR_GET_TSC reads it, fork and clone inherit it) and the
+ * guest's CR4.TSD, which makes rdtsc and rdtscp raise #GP in ring 3 on VT-x and SVM. PVM keeps
+ * the host's flag instead: rdtscp raises #UD there (fault.c makes it the native SIGSEGV).
+ */
+static long prctl_set_tsc(struct kd_vcpu *v, const uint64_t a[6])
+{
+	long r = kd_raw_syscall(SYS_prctl, a[0], a[1], a[2], a[3], a[4], 0);
+	if (r == 0 && kd_vcpu_tsd(v, a[1] == PR_TSC_SIGSEGV) < 0)
+		return -EIO;
+	return r;
+}
+
 long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	if (fd_arg_is_ours(nr, a))
@@ -297,6 +310,8 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_prctl:
 		if (a[0] == PR_SET_SECCOMP)
 			return -EINVAL;
+		if (a[0] == PR_SET_TSC)
+			return prctl_set_tsc(v, a);
 		break;
 	case SYS_execve:
 	case SYS_execveat:

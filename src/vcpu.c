@@ -27,6 +27,7 @@
 #define CR0_NE 0x20ULL
 #define CR0_WP 0x10000ULL
 #define CR0_PG 0x80000000ULL
+#define CR4_TSD (1ULL << 2)
 #define CR4_PAE (1ULL << 5)
 #define CR4_OSFXSR (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
@@ -126,6 +127,19 @@ static int set_sregs(struct kd_vcpu *v)
 			return 0;
 	}
 	return -errno;
+}
+
+int kd_vcpu_tsd(struct kd_vcpu *v, int on)
+{
+	struct kvm_sregs s;
+	if (ioctl(v->fd, KVM_GET_SREGS, &s))
+		return -1;
+	if (on >= 0) {
+		s.cr4 = on ? s.cr4 | CR4_TSD : s.cr4 & ~CR4_TSD;
+		if (ioctl(v->fd, KVM_SET_SREGS, &s))
+			return -1;
+	}
+	return !!(s.cr4 & CR4_TSD);
 }
 
 static void set_xcr0(struct kd_vcpu *v)

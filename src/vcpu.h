@@ -38,6 +38,11 @@ struct kd_vcpu {
 	uint64_t pf_last_addr, pf_repeats;
 };
 
+/*
+ * CR4.TSD, which makes rdtsc and rdtscp fault in ring 3 (PR_SET_TSC): set it (on 0 or 1) or
+ * only read it (on -1). Returns the setting, or -1.
+ */
+int kd_vcpu_tsd(struct kd_vcpu *v, int on);
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
 /*

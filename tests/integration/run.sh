@@ -400,7 +400,7 @@ ts=[threading.Thread(target=w,args=(i,)) for i in range(8)]
 print(n[0], sorted(q.get() for _ in range(8)), threading.active_count())'
 # signals: handlers run in the guest on native frames
 for m in handlers eintr cpuloop faults editrip overflow waitinfo stopcont fpu waits timerflood \
-	vforkalarm; do
+	vforkalarm tsc; do
 	compare -s 0 -r prog:signals "signals_$m" -- "$PROGS/signals" "$m"
 done
 compare -s 0 python_signal -- /usr/bin/python3 -c 'import signal,os,time

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -409,6 +410,47 @@ static int vforkalarm(void)
 	return 0;
 }
 
+/* PR_SET_TSC: with PR_TSC_SIGSEGV, rdtsc, rdtscp and a vDSO clock read fault with SIGSEGV. */
+static volatile int tsc_sig, tsc_code;
+
+static void on_tsc(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	tsc_sig = sig;
+	tsc_code = si->si_code;
+	siglongjmp(jb, 1);
+}
+
+static int tsc(void)
+{
+	const char *what[] = {"rdtsc", "rdtscp", "clock_gettime"};
+	int mode = -1;
+	set(SIGSEGV, on_tsc, 0);
+	set(SIGILL, on_tsc, 0);
+	prctl(PR_SET_TSC, PR_TSC_SIGSEGV);
+	prctl(PR_GET_TSC, &mode);
+	printf("PR_GET_TSC %s\n", mode == PR_TSC_SIGSEGV ? "PR_TSC_SIGSEGV" : "?");
+	for (int i = 0; i < 3; i++) {
+		tsc_sig = 0;
+		if (!sigsetjmp(jb, 1)) {
+			unsigned lo, hi, aux;
+			struct timespec ts;
+			if (i == 0)
+				__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+			else if (i == 1)
+				__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+			else
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+		}
+		printf("%s: %s, si_code %d\n", what[i],
+		       tsc_sig ? sigabbrev_np(tsc_sig) : "no signal", tsc_sig ? tsc_code : 0);
+	}
+	prctl(PR_SET_TSC, PR_TSC_ENABLE);
+	struct timespec ts;
+	printf("enabled again: clock_gettime %d\n", clock_gettime(CLOCK_MONOTONIC, &ts));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -416,11 +458,19 @@ int main(int argc, char **argv)
 	struct {
 		const char *name;
 		int (*fn)(void);
-	} modes[] = {
-	    {"handlers", handlers}, {"eintr", eintr},		{"cpuloop", cpuloop},
-	    {"faults", faults},	    {"editrip", editrip},	{"overflow", overflow},
-	    {"waitinfo", waitinfo}, {"stopcont", stopcont},	{"fpu", fpu},
-	    {"waits", waits},	    {"timerflood", timerflood}, {"vforkalarm", vforkalarm}};
+	} modes[] = {{"handlers", handlers},
+		     {"eintr", eintr},
+		     {"cpuloop", cpuloop},
+		     {"faults", faults},
+		     {"editrip", editrip},
+		     {"overflow", overflow},
+		     {"waitinfo", waitinfo},
+		     {"stopcont", stopcont},
+		     {"fpu", fpu},
+		     {"waits", waits},
+		     {"timerflood", timerflood},
+		     {"vforkalarm", vforkalarm},
+		     {"tsc", tsc}};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(m, modes[i].name))
 			return modes[i].fn();
