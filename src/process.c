@@ -82,8 +82,8 @@ static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
 	return rc;
 }
 
-/* The checks execve makes before it lets go of the caller: -errno, or 0. */
-static long exec_check(const char *path)
+/* The checks execve makes before it lets go of the caller: -errno, or 0. *script: a #! file. */
+static long exec_check(const char *path, int *script)
 {
 	struct stat st;
 	char head[4];
@@ -100,13 +100,19 @@ static long exec_check(const char *path)
 	close(fd);
 	if (n >= 4 && !memcmp(head, "\177ELF", 4))
 		return 0;
-	return n >= 2 && head[0] == '#' && head[1] == '!' ? 0 : -ENOEXEC;
+	*script = n >= 2 && head[0] == '#' && head[1] == '!';
+	return *script ? 0 : -ENOEXEC;
 }
 
-/* execve(at)'s file argument as a path this process can open. */
-static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path, size_t len)
+/*
+ * execve(at)'s file argument as a path this process can open. *dirfd: the descriptor the
+ * path goes through (/proc/self/fd/N), or -1.
+ */
+static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path, size_t len,
+		      int *dirfd)
 {
 	int at = nr == SYS_execveat;
+	*dirfd = -1;
 	char name[PATH_MAX];
 	long n = kd_strncpy_from_user(vm, name, a[at], sizeof(name));
 	if (n < 0)
@@ -119,8 +125,10 @@ static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path
 		if (!(a[4] & AT_EMPTY_PATH))
 			return -ENOENT;
 		snprintf(path, len, "/proc/self/fd/%d", (int)a[0]);
+		*dirfd = (int)a[0];
 	} else {
 		snprintf(path, len, "/proc/self/fd/%d/%s", (int)a[0], name);
+		*dirfd = (int)a[0];
 	}
 	/*
 	 * A program re-executing itself (busybox's shell runs its applets so): on the host,
@@ -137,8 +145,27 @@ static long exec_path(struct kd_vm *vm, long nr, const uint64_t a[6], char *path
 	return 0;
 }
 
-/* kdune run [--trace=fd:N] [-v] --kvm-device=fd:N --exec=PATH -- ARGV... */
-static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, struct strv *out)
+/*
+ * A path through a close-on-exec descriptor is gone in the new kdune: it gets the file itself,
+ * open across the exec (*file_fd). A script that way fails with ENOENT, as natively: its
+ * interpreter could not open it either.
+ */
+static long exec_through_fd(const char *path, int dirfd, int script, int *file_fd)
+{
+	int fl = dirfd < 0 ? 0 : fcntl(dirfd, F_GETFD);
+	if (fl < 0)
+		return -EBADF;
+	if (!(fl & FD_CLOEXEC))
+		return 0;
+	if (script)
+		return -ENOENT;
+	*file_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *file_fd < 0 ? -errno : 0;
+}
+
+/* kdune run [--trace=fd:N] [-v] --kvm-device=fd:N --exec=PATH|fd:N -- ARGV... */
+static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct strv *args,
+		       struct strv *out)
 {
 	char opt[PATH_MAX + 128];
 	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
@@ -153,7 +180,10 @@ static long kdune_argv(struct kd_vm *vm, const char *path, struct strv *args, st
 		snprintf(opt, sizeof(opt), "--kvm-device=fd:%d", vm->kvm_fd);
 		rc = strv_push(out, strdup(opt));
 	}
-	snprintf(opt, sizeof(opt), "--exec=%s", path);
+	if (file_fd >= 0)
+		snprintf(opt, sizeof(opt), "--exec=fd:%d", file_fd);
+	else
+		snprintf(opt, sizeof(opt), "--exec=%s", path);
 	rc = rc ?: strv_push(out, strdup(opt));
 	rc = rc ?: strv_push(out, strdup("--"));
 	for (size_t i = 0; !rc && i < args->n; i++)
@@ -175,26 +205,31 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	/* kdune_enter() without KDUNE_FOLLOW_EXEC: the new program runs natively. */
 	if (!vm->follow_exec)
 		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	int at = nr == SYS_execveat;
+	int at = nr == SYS_execveat, dirfd, script = 0, file_fd = -1;
 	char path[PATH_MAX + 64];
 	struct strv args = {0}, env = {0}, kargv = {0};
-	long rc = exec_path(vm, nr, a, path, sizeof(path));
+	long rc = exec_path(vm, nr, a, path, sizeof(path), &dirfd);
 	rc = rc ?: copy_strv(vm, a[at + 1], &args);
 	rc = rc ?: copy_strv(vm, a[at + 2], &env);
-	rc = rc ?: exec_check(path);
-	rc = rc ?: kdune_argv(vm, path, &args, &kargv);
+	rc = rc ?: exec_check(path, &script);
+	rc = rc ?: exec_through_fd(path, dirfd, script, &file_fd);
+	rc = rc ?: kdune_argv(vm, path, file_fd, &args, &kargv);
 	if (!rc) {
 		if (vm->trace_fd >= 0) {
 			kd_trace_syscall(vm->trace_fd, nr, a, 0);
 			fcntl(vm->trace_fd, F_SETFD, 0);
 		}
 		fcntl(vm->kvm_fd, F_SETFD, 0);
+		if (file_fd >= 0)
+			fcntl(file_fd, F_SETFD, 0);
 		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
 				    (uint64_t)env.v, 0, 0, 0);
 		fcntl(vm->kvm_fd, F_SETFD, FD_CLOEXEC);
 		if (vm->trace_fd >= 0)
 			fcntl(vm->trace_fd, F_SETFD, FD_CLOEXEC);
 	}
+	if (file_fd >= 0)
+		close(file_fd);
 	strv_free(&args);
 	strv_free(&env);
 	strv_free(&kargv);
@@ -211,6 +246,8 @@ static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs,
 	}
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
+	if (!rc)
+		kd_vcpu_sync_tsd(v);
 	rc = rc ?: kd_threads_after_fork(v);
 	if (rc) {
 		kd_err("fork: cannot create the child's VM: %s", strerror(-rc));

@@ -149,7 +149,13 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		kd_syscall_names_load();
 	char exec_path[4200];
 	const char *prog = argv[0];
-	if (o->exec_path) {
+	int exec_fd = -1;
+	if (o->exec_path && !strncmp(o->exec_path, "fd:", 3)) {
+		/* The file open on a descriptor (an execveat through one): closed once loaded. */
+		exec_fd = atoi(o->exec_path + 3);
+		snprintf(exec_path, sizeof(exec_path), "/proc/self/fd/%d", exec_fd);
+		prog = exec_path;
+	} else if (o->exec_path) {
 		/* execve takes a name without '/' as relative to the current directory. */
 		snprintf(exec_path, sizeof(exec_path), "%s%s",
 			 strchr(o->exec_path, '/') ? "" : "./", o->exec_path);
@@ -189,6 +195,8 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	vm.brk_start = vm.brk_cur = img.brk_start;
 	if (!realpath(ex.path, vm.exe))
 		snprintf(vm.exe, sizeof(vm.exe), "%s", ex.path);
+	if (exec_fd >= 0)
+		close(exec_fd);
 	set_proc_strings(&vm, &img, ex.execfn);
 	t[4] = now_ms();
 	rc = kd_vcpu_get(&vm, &vcpu);

@@ -198,6 +198,7 @@ static int run_vcpu(struct kd_vcpu *v, const struct kd_clone *c)
 {
 	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, c->nr, c->args, 0);
+	kd_vcpu_sync_tsd(v);
 	kd_vcpu_resume_user(v);
 	int rc = kd_vcpu_loop(v);
 	if (rc)

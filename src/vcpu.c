@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MSR_STAR 0xc0000081
@@ -123,6 +125,7 @@ static int set_sregs(struct kd_vcpu *v)
 	uint64_t tries[] = {base | CR4_OSXSAVE | CR4_FSGSBASE, base | CR4_OSXSAVE, base};
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		s.cr4 = tries[i];
+		v->tsd = 0;
 		if (ioctl(v->fd, KVM_SET_SREGS, &s) == 0)
 			return 0;
 	}
@@ -139,7 +142,16 @@ int kd_vcpu_tsd(struct kd_vcpu *v, int on)
 		if (ioctl(v->fd, KVM_SET_SREGS, &s))
 			return -1;
 	}
-	return !!(s.cr4 & CR4_TSD);
+	v->tsd = !!(s.cr4 & CR4_TSD);
+	return v->tsd;
+}
+
+void kd_vcpu_sync_tsd(struct kd_vcpu *v)
+{
+	int mode = 0;
+	kd_raw_syscall(SYS_prctl, PR_GET_TSC, (uint64_t)&mode, 0, 0, 0, 0);
+	if ((mode == PR_TSC_SIGSEGV) != v->tsd)
+		kd_vcpu_tsd(v, mode == PR_TSC_SIGSEGV);
 }
 
 static void set_xcr0(struct kd_vcpu *v)

@@ -33,6 +33,7 @@ struct kd_vcpu {
 	struct kd_vcpu *next_free;
 	struct kd_sigq sigq;
 	int user_valid; /* v->user is the target's state now: a signal can be delivered */
+	int tsd;	/* CR4.TSD is set (PR_SET_TSC): rdtsc faults in ring 3 */
 	/* Counters for -v. */
 	uint64_t exits, nsyscalls, nfaults, nmemfaults, nintr;
 	uint64_t pf_last_addr, pf_repeats;
@@ -43,6 +44,8 @@ struct kd_vcpu {
  * only read it (on -1). Returns the setting, or -1.
  */
 int kd_vcpu_tsd(struct kd_vcpu *v, int on);
+/* A new thread or fork inherits PR_SET_TSC on the host: its vCPU's CR4.TSD follows. */
+void kd_vcpu_sync_tsd(struct kd_vcpu *v);
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
 /*

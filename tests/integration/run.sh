@@ -377,6 +377,8 @@ print(ok)"'
 compare -s 0 -r root -r tool:/usr/bin/setpriv exec_after_setuid -- /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/id -u
 # A program that re-executes itself through /proc/self/exe (busybox's shell does, for applets).
 compare -s 0 -r tool:/bin/busybox busybox_sh_pipeline -- /bin/busybox sh -c 'echo hi | cat; x=$(echo sub); echo "$x"'
+# execveat through a descriptor: close-on-exec or not, a file or a directory plus a name, a script
+compare -s 0 -r prog:fexec fexecve_fds -- "$PROGS/fexec"
 compare -s 0 exec_self_via_proc -- /usr/bin/python3 -c 'import os,sys; os.execv("/proc/self/exe", ["python3", "-c", "import sys; print(\"again\", sys.argv)"])'
 compare -s 0 -f a -f a.o make_gcc -- /bin/sh -c 'printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > a.c && printf "a: a.o\n\tgcc -o a a.o\na.o: a.c\n\tgcc -O2 -c a.c\n" > Makefile && make -s && ./a'
 # threads: a vCPU each in the same VM; CLONE_VM children (vfork, posix_spawn) share it

@@ -445,6 +445,19 @@ static int tsc(void)
 		printf("%s: %s, si_code %d\n", what[i],
 		       tsc_sig ? sigabbrev_np(tsc_sig) : "no signal", tsc_sig ? tsc_code : 0);
 	}
+	/* A fork inherits the setting. */
+	fflush(stdout);
+	if (fork() == 0) {
+		tsc_sig = 0;
+		if (!sigsetjmp(jb, 1)) {
+			unsigned lo, hi;
+			__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		}
+		printf("rdtsc in a forked child: %s\n",
+		       tsc_sig ? sigabbrev_np(tsc_sig) : "no signal");
+		_exit(0);
+	}
+	wait(NULL);
 	prctl(PR_SET_TSC, PR_TSC_ENABLE);
 	struct timespec ts;
 	printf("enabled again: clock_gettime %d\n", clock_gettime(CLOCK_MONOTONIC, &ts));
