@@ -242,6 +242,27 @@ bench_procs() {
 		"a pooled one (KVM then skips the synchronize_rcu it does when a vCPU changes threads)."
 }
 
+# ---- 5. signals: a handler's round trip, sent by the program or raised by a fault.
+bench_signals() {
+	local _ w
+	log "signals: $PROC_ROUNDS rounds of kill, segv and segv_ro (native, kdune)"
+	for _ in $(seq "$PROC_ROUNDS"); do
+		for w in kill segv segv_ro; do
+			timeout -k 2 60 "${PIN[@]}" "$BIN/signals" "$w" "$PROC_N" | field us_per_op >>"$T/sig_$w.native"
+			[ "$KD_OK" = 1 ] && timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/signals" "$w" \
+				"$PROC_N" 2>>"$T/signals.err" | field us_per_op >>"$T/sig_$w.kdune"
+		done
+	done
+	for w in kill segv segv_ro; do
+		printf -v "SIG_${w^^}_NATIVE" %s "$(median "$T/sig_$w.native")"
+		printf -v "SIG_${w^^}_KDUNE" %s "$(kd "$(median "$T/sig_$w.kdune")")"
+	done
+	note "signals: \`signals kill|segv|segv_ro $PROC_N\` (bench/signals.c): tgkill to itself and a" \
+		"SIGUSR1 handler that returns; a load from address 0 and a SIGSEGV handler that" \
+		"siglongjmps out; the same for a store to a PROT_READ page (under PVM, KVM reports that" \
+		"fault without its address and kdune decodes the instruction). Medians of $PROC_ROUNDS runs."
+}
+
 # cgroup_init: pick where fresh memory cgroups go (CG_PARENT, CG_PEAK, CG_KPEAK), or
 # leave CG_PARENT empty and note why.
 cgroup_init() {
@@ -397,6 +418,10 @@ report_table() {
 	proc_row "thread create + join, new vCPU per thread (µs)" "$PROC_THREAD_NATIVE" \
 		"$PROC_THREAD_NEW_KDUNE"
 	proc_row "posix_spawn /bin/true + wait (µs)" "$PROC_SPAWN_NATIVE" "$PROC_SPAWN_KDUNE"
+	proc_row "signal to itself, handler returns (µs)" "$SIG_KILL_NATIVE" "$SIG_KILL_KDUNE"
+	proc_row "SIGSEGV at address 0, handler siglongjmps (µs)" "$SIG_SEGV_NATIVE" "$SIG_SEGV_KDUNE"
+	proc_row "SIGSEGV on a read-only page, handler siglongjmps (µs)" "$SIG_SEGV_RO_NATIVE" \
+		"$SIG_SEGV_RO_KDUNE"
 	row "touch $TOUCH_MIB MiB, first-touch loop (ms)" "$TOUCH_NATIVE" "$TOUCH_KDUNE" "–" "–" \
 		"$(calc / "$TOUCH_KDUNE" "$TOUCH_NATIVE")" "$(calc - "$TOUCH_KDUNE" "$TOUCH_NATIVE" %.1f)" "–" "–"
 	row "touch $TOUCH_MIB MiB, max RSS (MiB)" "$RSS_NATIVE" "$RSS_KDUNE" "–" "–" \
@@ -437,6 +462,7 @@ main() {
 	bench_gzip
 	bench_startup
 	bench_procs
+	bench_signals
 	bench_memory
 	mem_results
 	report >"$T/report.md"
