@@ -5,7 +5,6 @@
 //   segv     a load from address 0; the SIGSEGV handler siglongjmp()s out
 //   segv_ro  a store to a PROT_READ page; the same handler (under PVM KVM reports this fault
 //            without its address, and kdune decodes the instruction to find it)
-#define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
