@@ -1,4 +1,5 @@
 /* process.c: execve, fork and clone for the target: every descendant stays inside a VM. */
+#include "decode.h"
 #include "fault.h"
 #include "layout.h"
 #include "log.h"
@@ -294,7 +295,9 @@ static long fork_copy(struct kd_vcpu *v, const struct kd_clone *c)
 		return -errno;
 	kd_vm_lock(v->vm);
 	kd_heap_lock();
+	kd_decode_before_fork();
 	pid_t pid = fork();
+	kd_decode_after_fork(pid == 0);
 	kd_heap_unlock(); /* the child's copy was taken while no other thread changed it */
 	if (pid == 0) {
 		close(vfork_pipe[0]);

@@ -1,6 +1,7 @@
 /*
  * kdune-decode: describe the memory operands of one x86-64 instruction, for kdune's fault
- * path. Usage: kdune-decode RIP HEXBYTES. Prints one line per access:
+ * path. Usage: kdune-decode RIP HEXBYTES, or kdune-decode --serve (below). Prints one line
+ * per access:
  *   mem BASE INDEX SCALE DISP SEG W     (registers as capstone names, "-" for none)
  *   push | pop | stos | movs | lods    (implicit stack and string accesses)
  */
@@ -49,24 +50,19 @@ static void implicit(unsigned id)
 	}
 }
 
-int main(int argc, char **argv)
+/* The instruction in HEX (up to 16 bytes) at rip, printed as above. 0, 1 (no instruction) or
+ * 2 (bad bytes), the one-shot mode's exit status. */
+static int describe(csh h, uint64_t rip, const char *hex)
 {
 	uint8_t code[16];
 	size_t n = 0;
-	csh h;
 	cs_insn *in;
-	if (argc != 3)
-		return 2;
-	uint64_t rip = strtoull(argv[1], NULL, 16);
-	for (const char *p = argv[2]; p[0] && p[1] && n < sizeof(code); p += 2) {
+	for (const char *p = hex; p[0] && p[1] && n < sizeof(code); p += 2) {
 		unsigned b;
 		if (sscanf(p, "%2x", &b) != 1)
 			return 2;
 		code[n++] = (uint8_t)b;
 	}
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return 1;
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	if (cs_disasm(h, code, n, rip, 1, &in) != 1)
 		return 1;
 	const cs_x86 *x = &in->detail->x86;
@@ -81,6 +77,55 @@ int main(int argc, char **argv)
 	implicit(in->id);
 	printf("size %u\n", in->size);
 	cs_free(in, 1);
-	cs_close(&h);
 	return 0;
+}
+
+static int open_capstone(csh *h)
+{
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, h) != CS_ERR_OK)
+		return -1;
+	cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
+	return 0;
+}
+
+/*
+ * --serve: one request per line, "RIP HEXBYTES", until EOF (kdune closed its end, or died).
+ * Each answer is what the one-shot mode prints, or "error" where it would fail, then "end".
+ * kdune reads up to "end": an answer never lacks one, so it never waits for more than that.
+ */
+static int serve(csh h)
+{
+	char line[256];
+	while (fgets(line, sizeof(line), stdin)) {
+		char *nl = strchr(line, '\n'), *hex = strchr(line, ' ');
+		int c, rc = 2;
+		if (!nl) /* too long for any instruction: drop the rest of the line */
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+		else
+			*nl = 0;
+		if (nl && hex) {
+			*hex++ = 0;
+			rc = describe(h, strtoull(line, NULL, 16), hex);
+		}
+		if (rc)
+			puts("error");
+		puts("end");
+		if (fflush(stdout))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	csh h;
+	int serving = argc == 2 && !strcmp(argv[1], "--serve");
+	if (!serving && argc != 3)
+		return 2;
+	if (open_capstone(&h))
+		return 1;
+	int rc = serving ? serve(h) : describe(h, strtoull(argv[1], NULL, 16), argv[2]);
+	cs_close(&h);
+	return rc;
 }

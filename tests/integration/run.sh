@@ -401,7 +401,7 @@ ts=[threading.Thread(target=w,args=(i,)) for i in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 print(n[0], sorted(q.get() for _ in range(8)), threading.active_count())'
 # signals: handlers run in the guest on native frames
-for m in handlers eintr cpuloop faults editrip overflow waitinfo stopcont fpu waits timerflood \
+for m in handlers eintr cpuloop faults faultloop editrip overflow waitinfo stopcont fpu waits timerflood \
 	vforkalarm tsc; do
 	compare -s 0 -r prog:signals "signals_$m" -- "$PROGS/signals" "$m"
 done

@@ -207,6 +207,54 @@ static int faults(void)
 	return 0;
 }
 
+/* 50 writes to a read-only page and 50 reads of a PROT_NONE page, each caught. */
+static void fault_rounds(const char *who)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int accerr[2] = {0}, addr_ok[2] = {0};
+	for (int i = 0; i < 100; i++) {
+		int reading = i % 2;
+		char *at = (reading ? none : ro) + (i * 97) % 4096;
+		if (!sigsetjmp(jb, 1)) {
+			if (reading)
+				(void)*(volatile char *)at;
+			else
+				*(volatile char *)at = 1;
+		}
+		accerr[reading] += last.si_signo == SIGSEGV && last.si_code == SEGV_ACCERR;
+		addr_ok[reading] += last.si_addr == at;
+	}
+	printf("%s: read-only writes: %d SEGV_ACCERR, %d at si_addr\n", who, accerr[0], addr_ok[0]);
+	printf("%s: PROT_NONE reads: %d SEGV_ACCERR, %d at si_addr\n", who, accerr[1], addr_ok[1]);
+	munmap(ro, 4096);
+	munmap(none, 4096);
+}
+
+/*
+ * Faults kdune finds the address of by decoding the instruction, again and again, in a
+ * forked child too; wait() finds only the child, before and after.
+ */
+static int faultloop(void)
+{
+	set(SIGSEGV, on_fault, 0);
+	fault_rounds("parent");
+	int st;
+	pid_t r = waitpid(-1, &st, WNOHANG);
+	printf("waitpid before fork: %d %s\n", r, r < 0 ? strerrorname_np(errno) : "");
+	pid_t child = fork();
+	if (child == 0) {
+		fault_rounds("child");
+		_exit(3);
+	}
+	r = wait(&st);
+	printf("wait: %s, exit %d\n", r == child ? "the child" : "?", WEXITSTATUS(st));
+	fault_rounds("parent again");
+	r = wait(&st);
+	printf("wait again: %d %s\n", r, r < 0 ? strerrorname_np(errno) : "");
+	return 0;
+}
+
 static void skip_ud2(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
@@ -471,19 +519,13 @@ int main(int argc, char **argv)
 	struct {
 		const char *name;
 		int (*fn)(void);
-	} modes[] = {{"handlers", handlers},
-		     {"eintr", eintr},
-		     {"cpuloop", cpuloop},
-		     {"faults", faults},
-		     {"editrip", editrip},
-		     {"overflow", overflow},
-		     {"waitinfo", waitinfo},
-		     {"stopcont", stopcont},
-		     {"fpu", fpu},
-		     {"waits", waits},
-		     {"timerflood", timerflood},
-		     {"vforkalarm", vforkalarm},
-		     {"tsc", tsc}};
+	} modes[] = {{"handlers", handlers},	 {"eintr", eintr},
+		     {"cpuloop", cpuloop},	 {"faults", faults},
+		     {"faultloop", faultloop},	 {"editrip", editrip},
+		     {"overflow", overflow},	 {"waitinfo", waitinfo},
+		     {"stopcont", stopcont},	 {"fpu", fpu},
+		     {"waits", waits},		 {"timerflood", timerflood},
+		     {"vforkalarm", vforkalarm}, {"tsc", tsc}};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(m, modes[i].name))
 			return modes[i].fn();
