@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -123,12 +121,8 @@ static int fpe_code(struct kd_vcpu *v, int vec)
 static int tsc_disabled_insn(struct kd_vcpu *v)
 {
 	uint8_t b[3];
-	int mode = 0;
-	if (kd_copy_from_user(v->vm, b, v->user.rip, sizeof(b)) || b[0] != 0x0f ||
-	    !(b[1] == 0x31 || (b[1] == 0x01 && b[2] == 0xf9)))
-		return 0;
-	return kd_raw_syscall(SYS_prctl, PR_GET_TSC, (uint64_t)&mode, 0, 0, 0, 0) == 0 &&
-	       mode == PR_TSC_SIGSEGV;
+	return v->tsd && kd_copy_from_user(v->vm, b, v->user.rip, sizeof(b)) == 0 && b[0] == 0x0f &&
+	       (b[1] == 0x31 || (b[1] == 0x01 && b[2] == 0xf9));
 }
 
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)

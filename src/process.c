@@ -247,8 +247,6 @@ static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs,
 	}
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
-	if (!rc)
-		kd_vcpu_sync_tsd(v);
 	rc = rc ?: kd_threads_after_fork(v);
 	if (rc) {
 		kd_err("fork: cannot create the child's VM: %s", strerror(-rc));

@@ -95,6 +95,8 @@ int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out)
 		kd_vcpu_put(v);
 		return rc;
 	}
+	/* The thread that takes it has the caller's PR_SET_TSC: new threads inherit it. */
+	kd_vcpu_sync_tsd(v);
 	*out = v;
 	return 0;
 }
@@ -198,7 +200,6 @@ static int run_vcpu(struct kd_vcpu *v, const struct kd_clone *c)
 {
 	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, c->nr, c->args, 0);
-	kd_vcpu_sync_tsd(v);
 	kd_vcpu_resume_user(v);
 	int rc = kd_vcpu_loop(v);
 	if (rc)

@@ -123,9 +123,9 @@ static int set_sregs(struct kd_vcpu *v)
 	/* FSGSBASE and OSXSAVE if KVM takes them; fall back to the plain SSE set. */
 	uint64_t base = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	uint64_t tries[] = {base | CR4_OSXSAVE | CR4_FSGSBASE, base | CR4_OSXSAVE, base};
+	v->tsd = 0;
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		s.cr4 = tries[i];
-		v->tsd = 0;
 		if (ioctl(v->fd, KVM_SET_SREGS, &s) == 0)
 			return 0;
 	}
@@ -242,6 +242,7 @@ int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base)
 	int rc = kd_vcpu_create(v->vm, v->id, v);
 	if (rc)
 		return rc;
+	kd_vcpu_sync_tsd(v);
 	return kd_vcpu_set_msr(v, KD_MSR_FS_BASE, fs_base)
 		   ?: kd_vcpu_set_msr(v, KD_MSR_GS_BASE, gs_base);
 }

@@ -44,7 +44,10 @@ struct kd_vcpu {
  * only read it (on -1). Returns the setting, or -1.
  */
 int kd_vcpu_tsd(struct kd_vcpu *v, int on);
-/* A new thread or fork inherits PR_SET_TSC on the host: its vCPU's CR4.TSD follows. */
+/*
+ * CR4.TSD as the calling host thread's PR_SET_TSC, which threads, forks and execs inherit:
+ * for a vCPU about to run a new thread or process.
+ */
 void kd_vcpu_sync_tsd(struct kd_vcpu *v);
 /* Create vCPU `id` in long mode, parked in ring 0, ready for kd_vcpu_resume_user(). */
 int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v);
