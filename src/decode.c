@@ -1,6 +1,7 @@
 /* decode.c: effective addresses of a faulting instruction, for when KVM reports a failed
  * access without its address: the fault paths that raise a signal use it. */
 #include "decode.h"
+#include "signals.h"
 #include "log.h"
 #include "thread.h"
 #include "uaccess.h"
@@ -61,11 +62,9 @@ pid_t kd_decode_pid;
  */
 static void helper_reset(void)
 {
-	sigset_t none;
-	sigemptyset(&none);
 	for (int sig = 1; sig < 65; sig++)
 		signal(sig, SIG_DFL);
-	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	kd_set_host_mask(0);
 	kd_raw_syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0, 0);
 }
 
@@ -268,15 +267,13 @@ static int run_helper(const struct kd_vcpu *v, const uint8_t *code, size_t n, ch
 		snprintf(hex + 2 * i, 3, "%02x", code[i]);
 	snprintf(req, sizeof(req), "%s %s\n", ripstr, hex);
 	/* The target's signals wait (on the host) until the helper is done. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	uint64_t old = kd_block_all();
 	kd_lock_take(&server.lock);
 	int rc = ask_server(v, helper, req, buf, len);
 	kd_lock_drop(&server.lock);
 	if (rc == -2)
 		rc = run_once(helper, ripstr, hex, buf, len);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	kd_set_host_mask(old);
 	return rc;
 }
 

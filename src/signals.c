@@ -98,11 +98,11 @@ uint64_t kd_block_all(void)
 	return old;
 }
 
-uint64_t kd_target_mask(struct kd_vcpu *v)
+/* Blocks every signal on the host thread; returns the target thread's mask. */
+static uint64_t block_all_target_mask(struct kd_vcpu *v)
 {
-	uint64_t host = kd_block_all(), m = v->sigq.n ? v->sigq.mask : host;
-	kd_set_host_mask(host);
-	return m;
+	uint64_t host = kd_block_all();
+	return v->sigq.n ? v->sigq.mask : host;
 }
 
 /* Call with every signal blocked: the target's new mask, on the host unless signals are held. */
@@ -112,6 +112,13 @@ static void set_target_mask(struct kd_vcpu *v, uint64_t m)
 		v->sigq.mask = m;
 	else
 		kd_set_host_mask(m);
+}
+
+uint64_t kd_target_mask(struct kd_vcpu *v)
+{
+	uint64_t m = block_all_target_mask(v);
+	set_target_mask(v, m); /* puts back what the host thread had */
+	return m;
 }
 
 /* The host returns from kdune's handler through this, as from any SA_RESTORER handler. */
@@ -445,8 +452,7 @@ static void requeue(const siginfo_t *info)
 void kd_signal_deliver(struct kd_vcpu *v)
 {
 	siginfo_t q[sizeof(v->sigq.info) / sizeof(v->sigq.info[0])];
-	kd_block_all();
-	uint64_t mask = v->sigq.mask;
+	uint64_t mask = block_all_target_mask(v);
 	int n = v->sigq.n;
 	memcpy(q, v->sigq.info, (size_t)n * sizeof(q[0]));
 	v->sigq.n = 0;
@@ -473,7 +479,7 @@ void kd_signal_deliver(struct kd_vcpu *v)
 void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err)
 {
 	struct kd_ksigaction act = get_action(v, sig);
-	uint64_t host = kd_block_all(), mask = v->sigq.n ? v->sigq.mask : host;
+	uint64_t mask = block_all_target_mask(v);
 	/* As force_sig: blocked or not handled means the default action, which kills. */
 	if (act.handler <= 1 || (mask & sigbit(sig)))
 		die_of(v, sig, code, addr);
