@@ -215,15 +215,23 @@ bench_startup() {
 	note "start-up: \`/bin/true\`, hyperfine -N --runs $TRUE_RUNS --warmup 3, median."
 }
 
+# per_op PROG WHAT OUT: one native and one kdune run of `PROG WHAT $PROC_N`; their us_per_op
+# go to $T/OUT.native and $T/OUT.kdune, kdune's errors to $T/PROG.err.
+per_op() {
+	timeout -k 2 60 "${PIN[@]}" "$BIN/$1" "$2" "$PROC_N" | field us_per_op >>"$T/$3.native"
+	if [ "$KD_OK" = 1 ]; then
+		timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/$1" "$2" "$PROC_N" 2>>"$T/$1.err" |
+			field us_per_op >>"$T/$3.kdune"
+	fi
+}
+
 # ---- 4. processes and threads: fork+wait, thread create+join, posix_spawn+wait.
 bench_procs() {
 	local _ w
 	log "processes: $PROC_ROUNDS rounds of fork, thread and spawn (native, kdune)"
 	for _ in $(seq "$PROC_ROUNDS"); do
 		for w in fork thread spawn; do
-			timeout -k 2 60 "${PIN[@]}" "$BIN/procs" "$w" "$PROC_N" | field us_per_op >>"$T/$w.native"
-			[ "$KD_OK" = 1 ] && timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/procs" "$w" "$PROC_N" \
-				2>>"$T/procs.err" | field us_per_op >>"$T/$w.kdune"
+			per_op procs "$w" "$w"
 		done
 		# The vCPU pool's policy, checked: a new vCPU for every thread instead of a reused one.
 		[ "$KD_OK" = 1 ] && KDUNE_VCPU_REUSE=0 timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- \
@@ -248,9 +256,7 @@ bench_signals() {
 	log "signals: $PROC_ROUNDS rounds of kill, segv and segv_ro (native, kdune)"
 	for _ in $(seq "$PROC_ROUNDS"); do
 		for w in kill segv segv_ro; do
-			timeout -k 2 60 "${PIN[@]}" "$BIN/signals" "$w" "$PROC_N" | field us_per_op >>"$T/sig_$w.native"
-			[ "$KD_OK" = 1 ] && timeout -k 2 120 "${PIN[@]}" "$KDUNE" run -- "$BIN/signals" "$w" \
-				"$PROC_N" 2>>"$T/signals.err" | field us_per_op >>"$T/sig_$w.kdune"
+			per_op signals "$w" "sig_$w"
 		done
 	done
 	for w in kill segv segv_ro; do
