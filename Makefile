@@ -18,12 +18,17 @@ ifeq ($(HOSTED),1)
 KD_CFLAGS += -DKD_HOSTED
 endif
 
-# The engine runs while a target is inside a VM and must not touch libc (src/nolibc.h);
-# the rest runs before the target starts, or natively (kdune_enter's checks), and may.
-HOST_SRCS := src/cli.c src/run.c src/loader.c src/sysnames.c src/enter_api.c
-CORE_SRCS := $(filter-out $(HOST_SRCS),$(wildcard src/*.c))
-CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/*.S))
-LIB_OBJS := $(B)/obj/core.o $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/cli.c,$(HOST_SRCS)))
+# Layers, bottom to top (src/<layer>/; a file includes only its own layer and those below,
+# which `make check-layers` enforces): base (no-libc runtime), vm (KVM, vCPU, memory, paging,
+# descriptor tables, stubs), engine (exit loop, syscalls, signals, faults, threads, processes),
+# host (CLI, start-up, loader). The engine runs while a target is inside a VM and must not
+# touch libc (src/base/nolibc.h); only host/ runs before the target starts, or natively
+# (kdune_enter's checks), and may.
+LAYERS := base vm engine host
+HOST_SRCS := $(wildcard src/host/*.c)
+CORE_SRCS := $(foreach l,base vm engine,$(wildcard src/$(l)/*.c))
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/vm/*.S))
+LIB_OBJS := $(B)/obj/core.o $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/host/cli.c,$(HOST_SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/progs/*.c)
@@ -36,22 +41,27 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check unit integration san fuzz bench bench-peers conformance conformance-quick install clean \
-	format example
+.PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
+	install clean format example
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) | $(B)/obj
-	$(CC) $(KD_CFLAGS) -c $< -o $@
-$(B)/obj/%.o: src/%.S | $(B)/obj
-	$(CC) $(CFLAGS) $(ASFLAGS) -Isrc -c $< -o $@
+# -MMD -MP: each object depends on exactly the headers it includes (build/obj/**/*.d).
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KD_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASFLAGS) -Isrc -MMD -MP -c $< -o $@
 # nolibc.c is the engine's memcpy and friends: the compiler must not turn its loops into
 # calls to themselves. errtab.h holds this libc's errno names and texts.
-$(B)/obj/nolibc.o: src/nolibc.c src/nolibc.h $(B)/gen/errtab.h | $(B)/obj
-	$(CC) $(KD_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns -I$(B)/gen -c $< -o $@
+$(B)/obj/base/nolibc.o: src/base/nolibc.c $(B)/gen/errtab.h
+	@mkdir -p $(@D)
+	$(CC) $(KD_CFLAGS) -MMD -MP -fno-builtin -fno-tree-loop-distribute-patterns -I$(B)/gen -c $< -o $@
 $(B)/gen/errtab.h: tools/gen-errtab.c
 	mkdir -p $(B)/gen
 	$(CC) -O1 -o $(B)/gen/gen-errtab $< && $(B)/gen/gen-errtab > $@
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 # The engine as one object: nolibc's libc names made local, and nothing left to resolve
 # from outside, which is what lets kdune_enter() run it under a guest that holds libc locks.
@@ -60,7 +70,7 @@ $(B)/obj/core.o: $(CORE_OBJS)
 ifeq ($(HOSTED),1)
 	mv $@.tmp $@
 else
-	objcopy $$(nm -g --defined-only $(B)/obj/nolibc.o | \
+	objcopy $$(nm -g --defined-only $(B)/obj/base/nolibc.o | \
 		awk '$$3 !~ /^kd_/ {printf "--localize-symbol=%s ", $$3}') $@.tmp $@
 	rm -f $@.tmp
 	@undef="$$(nm -u $@ | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}' | tr '\n' ' ')"; if [ -n "$$undef" ]; then \
@@ -76,7 +86,7 @@ $(B)/libkdune.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libkdune.so.0 -o $@ $^ $(LDLIBS)
 	ln -sf libkdune.so $(B)/libkdune.so.0
 # static-pie: the target's LD_* environment never reaches kdune itself
-$(B)/kdune: $(B)/obj/cli.o $(B)/libkdune.a
+$(B)/kdune: $(B)/obj/host/cli.o $(B)/libkdune.a
 	$(CC) -static-pie -o $@ $^ $(LDLIBS)
 # The fault path's instruction decoder: a separate program, so kdune never links capstone.
 $(B)/kdune-decode: tools/kdune-decode.c | $(B)/obj
@@ -120,7 +130,7 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	mkdir -p build-fuzz
 	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/loader.c
+		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 
@@ -174,7 +184,7 @@ install: all
 	install -m 644 docs/kdune_enter.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
 format:
-	clang-format -i tools/*.c src/*.c src/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
+	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
 		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader.h"
+#include "host/loader.h"
 
 /* Invariants a successful parse promises to kd_load; a violation is a bug. */
 static void check_info(const struct kd_elf_info *in)

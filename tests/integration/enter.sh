@@ -70,8 +70,9 @@ if need libkdune_fails_not_kvm prog:enter_checks; then
 	enter_run libkdune_fails_not_kvm env KDUNE_KVM_DEVICE=/dev/null "$CHECKS" fails
 	enter_expect libkdune_fails_not_kvm 'errno ENODEV, reason: .*not a usable KVM device'
 fi
+# The seccomp checks come after the device opens: they need a KVM device to reach them.
 for mode in seccomp_errno seccomp_kill; do
-	if need "libkdune_$mode" prog:enter_checks; then
+	if need "libkdune_$mode" kvm prog:enter_checks; then
 		enter_run "libkdune_$mode" "$CHECKS" "$mode"
 		enter_expect "libkdune_$mode" 'errno EPERM, reason: .*seccomp'
 	fi

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "loader.h"
+#include "host/loader.h"
 
 static char tmpdir[64];
 

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "layout.h"
-#include "memslot.h"
+#include "vm/layout.h"
+#include "vm/memslot.h"
 
 struct fake {
 	int live[64];

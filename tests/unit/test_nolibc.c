@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nolibc.h"
+#include "base/nolibc.h"
 
 /* Formats with both and compares text and length (the same arguments each time). */
 #define SAME(fmt, ...)                                                                             \

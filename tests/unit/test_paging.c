@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "layout.h"
-#include "paging.h"
+#include "vm/layout.h"
+#include "vm/paging.h"
 
 #define MiB (1ULL << 20)
 #define FLAGS (KD_PTE_RW | KD_PTE_US)

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "regions.h"
+#include "vm/regions.h"
 
 static void test_add_merges_adjacent_and_overlapping(void **state)
 {

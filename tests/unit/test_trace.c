@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <linux/futex.h>
 
-#include "trace.h"
+#include "engine/trace.h"
 
 #define ARGS(...) ((const uint64_t[6]){__VA_ARGS__})
 #define P(x) ((uint64_t)(uintptr_t)(x))

@@ -1,0 +1,44 @@
+/* signals.h: the target's signal handlers run in the guest, with native frames. */
+#pragma once
+#include <signal.h>
+#include <stdint.h>
+#include "engine/thread.h"
+#include "base/nolibc.h"
+
+/*
+ * kdune_enter(): the process's signal table, for threads that stayed native. Their signals
+ * reach kdune's host handler too (dispositions are per process), which runs the target's
+ * handler on them directly.
+ */
+extern struct kd_proc *kd_native_proc;
+/*
+ * The calling host thread's signal mask: the target thread's. Host threads start with
+ * every signal blocked (kd_block_all returns the mask before) and set their own once
+ * they can.
+ */
+uint64_t kd_host_mask(void);
+void kd_set_host_mask(uint64_t m);
+uint64_t kd_block_all(void);
+/* The target thread's mask: the host thread's, or the one kept while a signal is held. */
+uint64_t kd_target_mask(struct kd_vcpu *v);
+
+/* After kdune_enter(): the handlers the process had become the guest's. */
+void kd_signals_take_over(struct kd_proc *p);
+
+/* rt_sigaction: record the target's action and set the host disposition to match. */
+long kd_sys_rt_sigaction(struct kd_vcpu *v, const uint64_t a[6]);
+/* rt_sigreturn: the registers, mask, FPU state and altstack saved in the frame. */
+long kd_sys_rt_sigreturn(struct kd_vcpu *v);
+/* sigaltstack, with SS_ONSTACK judged by the guest's stack pointer. */
+long kd_sys_sigaltstack(struct kd_vcpu *v, const uint64_t a[6]);
+
+/*
+ * A syscall returned -EINTR while signals were caught: 1 if it must run again after the
+ * handler (the handler has SA_RESTART and the call is one the kernel restarts).
+ */
+int kd_signal_restarts(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+/* Deliver the caught signals into the guest; v->user must hold the interrupted state. */
+void kd_signal_deliver(struct kd_vcpu *v);
+
+/* A fault in the guest: run the target's handler if it has one, else die of it. */
+void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err);
