@@ -1,9 +1,9 @@
 /* decode.c: effective addresses of a faulting instruction, for when KVM reports a failed
  * access without its address: the fault paths that raise a signal use it. */
 #include "engine/decode.h"
-#include "engine/signals.h"
+#include "engine/proc.h"
+#include "base/sigmask.h"
 #include "base/log.h"
-#include "engine/thread.h"
 #include "vm/uaccess.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -323,7 +323,7 @@ static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct k
 		if (reg_value(r, index, &i))
 			return 0;
 		if (!strcmp(seg, "fs") || !strcmp(seg, "gs"))
-			kd_vcpu_get_msr(v, seg[0] == 'f' ? KD_MSR_FS_BASE : KD_MSR_GS_BASE, &s);
+			kd_vcpu_get_msr(v, seg[0] == 'f' ? X86_MSR_FS_BASE : X86_MSR_GS_BASE, &s);
 		*out = (struct kd_access){s + b + i * (uint64_t)scale + (uint64_t)disp, w};
 		return 1;
 	}

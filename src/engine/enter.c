@@ -8,13 +8,13 @@
  * this host thread serves its exits from then on. Nothing here may use libc (nolibc.h).
  */
 #include "engine/enter.h"
-#include "engine/fault.h"
+#include "engine/exit.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/signals.h"
-#include "engine/syscall.h"
 #include "engine/thread.h"
+#include "engine/loop.h"
 #include "vm/vcpu.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -156,26 +156,6 @@ static void grow_main_stack(void)
 	close(fds[1]);
 }
 
-/* ---- taking in memory mapped later ---- */
-
-int kd_enter_adopt(struct kd_vm *vm, uint64_t addr)
-{
-	struct kd_mapping m;
-	if (addr >= KD_USER_TOP || kd_maps_find(addr, &m) || !memcmp(m.perms, "---", 3) ||
-	    kd_regions_overlaps(&vm->host, m.start, m.end))
-		return -1;
-	return kd_mem_add(vm, m.start, m.end - m.start) ? -1 : 0;
-}
-
-int kd_enter_adopt_range(struct kd_vm *vm, uint64_t start, uint64_t end)
-{
-	struct kd_range gap;
-	while (kd_regions_gaps(&vm->target, start, end, &gap, 1))
-		if (kd_enter_adopt(vm, gap.start))
-			return -1;
-	return 0;
-}
-
 /* ---- the VM, once per process ---- */
 
 static long make_vm(struct enter_ctx *c)
@@ -253,12 +233,12 @@ static long make_vcpu(struct enter_ctx *c, struct kd_vcpu **out)
 	long rc = kd_regions_add(&vm->host, (uint64_t)c->stack, (uint64_t)c->stack + STACK_SIZE);
 	/* A thread made natively after the first entry: its stack is taken in now. */
 	if (!rc && !kd_regions_contains(&vm->target, rsp))
-		rc = kd_enter_adopt(vm, rsp) ? -EFAULT : 0;
+		rc = kd_vm_adopt(vm, rsp) ? -EFAULT : 0;
 	kd_vm_unlock(vm);
 	rc = rc ?: kd_vcpu_get(vm, &v);
 	if (rc)
 		return fail(c->o, rc, "cannot create a vCPU: %s", strerror((int)-rc));
-	rc = kd_vcpu_set_msr(v, KD_MSR_FS_BASE, c->fs) ?: kd_vcpu_set_msr(v, KD_MSR_GS_BASE, c->gs);
+	rc = kd_vcpu_set_msr(v, X86_MSR_FS_BASE, c->fs) ?: kd_vcpu_set_msr(v, X86_MSR_GS_BASE, c->gs);
 	rc = rc ?: set_fpu_control(v, c->mxcsr, c->fcw);
 	if (rc) {
 		kd_vcpu_put(v);
@@ -307,7 +287,8 @@ static long enter_on_stack(void *arg)
 	kd_lock_drop(&enter_lock);
 	v->user_valid = 1; /* a signal caught from now on is delivered before the first step */
 	kd_vcpu_resume_user(v);
-	rc = kd_vcpu_loop(v);
+	kd_threads_init(kd_loop_run);
+	rc = kd_loop_run(v);
 	if (rc)
 		kd_target_exit(v->vm, (int)rc);
 	int code = kd_thread_finish(v);

@@ -19,6 +19,3 @@ struct kd_enter_opts {
  */
 long kd_enter(struct kd_enter_opts *opts);
 
-/* Memory the host mapped behind kdune's back (after entry): the target's now. 0 or -1. */
-int kd_enter_adopt(struct kd_vm *vm, uint64_t addr);
-int kd_enter_adopt_range(struct kd_vm *vm, uint64_t start, uint64_t end);

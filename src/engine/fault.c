@@ -1,7 +1,6 @@
 /* fault.c: guest exceptions and failed memory accesses -> native signals. */
 #include "engine/fault.h"
 #include "engine/decode.h"
-#include "engine/enter.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "vm/maps.h"
@@ -16,42 +15,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-static void exit_stats(struct kd_vm *vm)
-{
-	if (!kd_verbose)
-		return;
-	/* Summed over every vCPU this process ran: those of its threads, live or gone. */
-	unsigned long long sys = 0, exc = 0, mem = 0, intr = 0;
-	for (int i = 0; i < vm->nvcpus; i++) {
-		sys += vm->vcpus[i]->nsyscalls;
-		exc += vm->vcpus[i]->nfaults;
-		mem += vm->vcpus[i]->nmemfaults;
-		intr += vm->vcpus[i]->nintr;
-	}
-	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
-		exc, mem, intr);
-}
-
-_Noreturn void kd_target_exit(struct kd_vm *vm, int status)
-{
-	exit_stats(vm);
-	_exit(status & 0xff);
-}
-
-_Noreturn void kd_target_killed(struct kd_vm *vm, int sig)
-{
-	exit_stats(vm);
-	/* Die the way the target would, so the parent sees the same wait status. */
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	sigaction(sig, &sa, NULL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
-}
 
 /* The fault's signal: the target's handler runs in the guest, or the target dies of it. */
 static int deliver(struct kd_vcpu *v, int sig, int code, uint64_t addr, int vec, uint64_t err)
@@ -77,7 +40,7 @@ static int page_fault(struct kd_vcpu *v, uint64_t err)
 	kd_vm_lock(v->vm);
 	/* After kdune_enter(): memory mapped since (by native threads, say) is taken in. */
 	if (!present && v->vm->entered && !kd_regions_contains(&v->vm->target, addr) &&
-	    kd_enter_adopt(v->vm, addr) == 0) {
+	    kd_vm_adopt(v->vm, addr) == 0) {
 		kd_vm_unlock(v->vm);
 		return 0;
 	}
@@ -161,7 +124,7 @@ static int classify(struct kd_vm *vm, uint64_t addr, int is_write, int *code)
 	struct kd_mapping m;
 	*code = SEGV_MAPERR;
 	if (vm->entered && !kd_regions_contains(&vm->target, addr))
-		kd_enter_adopt(vm, addr);
+		kd_vm_adopt(vm, addr);
 	if (!kd_regions_contains(&vm->target, addr) || kd_maps_find(addr, &m))
 		return SIGSEGV;
 	*code = SEGV_ACCERR;

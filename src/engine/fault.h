@@ -15,6 +15,3 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err);
  */
 int kd_fault_memory(struct kd_vcpu *v, int efault);
 
-/* The target ends: exit status, or death by signal reproduced on kdune itself. */
-_Noreturn void kd_target_exit(struct kd_vm *vm, int status);
-_Noreturn void kd_target_killed(struct kd_vm *vm, int sig);

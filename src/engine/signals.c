@@ -8,10 +8,9 @@
  */
 #include "engine/signals.h"
 #include "engine/decode.h"
-#include "engine/fault.h"
+#include "engine/exit.h"
 #include "vm/layout.h"
 #include "base/log.h"
-#include "engine/syscall.h"
 #include "vm/uaccess.h"
 #include <cpuid.h>
 #include <errno.h>
@@ -34,10 +33,6 @@
 #define UC_STRICT_RESTORE_SS 0x4
 #define FP_XSTATE_MAGIC1 0x46505853U
 #define FP_XSTATE_MAGIC2 0x46505845U
-#define RFLAGS_TF 0x100ULL
-#define RFLAGS_DF 0x400ULL
-#define RFLAGS_RF 0x10000ULL
-#define RFLAGS_USER 0x254dd5ULL
 
 struct kd_proc *kd_native_proc;
 
@@ -76,26 +71,6 @@ struct fault_regs {
 static uint64_t sigbit(int sig)
 {
 	return 1ULL << (sig - 1);
-}
-
-uint64_t kd_host_mask(void)
-{
-	uint64_t m = 0;
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)&m, 8, 0, 0);
-	return m;
-}
-
-void kd_set_host_mask(uint64_t m)
-{
-	m &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&m, 0, 8, 0, 0);
-}
-
-uint64_t kd_block_all(void)
-{
-	uint64_t all = ~0ULL, old = 0;
-	kd_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)&all, (uint64_t)&old, 8, 0, 0);
-	return old;
 }
 
 /* Blocks every signal on the host thread; returns the target thread's mask. */
@@ -418,7 +393,7 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 		v->user.rax = 0;
 		v->user.rsp = frame;
 		v->user.rip = act->handler;
-		v->user.rflags &= ~(RFLAGS_DF | RFLAGS_TF | RFLAGS_RF);
+		v->user.rflags &= ~(X86_RFLAGS_DF | X86_RFLAGS_TF | X86_RFLAGS_RF);
 		*maskp = mask | act->mask | (act->flags & SA_NODEFER ? 0 : sigbit(sig));
 	}
 	free(x);
@@ -540,7 +515,7 @@ long kd_sys_rt_sigreturn(struct kd_vcpu *v)
 			       .rcx = mc->rcx,
 			       .rsp = mc->rsp,
 			       .rip = mc->rip,
-			       .rflags = (r->rflags & ~RFLAGS_USER) | (mc->eflags & RFLAGS_USER)};
+			       .rflags = (r->rflags & ~X86_RFLAGS_USER) | (mc->eflags & X86_RFLAGS_USER)};
 	restore_fpu(v, mc->fpstate);
 	kd_block_all();
 	set_target_mask(v, fr.uc.sigmask);

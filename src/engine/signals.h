@@ -2,8 +2,10 @@
 #pragma once
 #include <signal.h>
 #include <stdint.h>
-#include "engine/thread.h"
+#include "engine/proc.h"
+#include "vm/vcpu.h"
 #include "base/nolibc.h"
+#include "base/sigmask.h"
 
 /*
  * kdune_enter(): the process's signal table, for threads that stayed native. Their signals
@@ -11,14 +13,6 @@
  * handler on them directly.
  */
 extern struct kd_proc *kd_native_proc;
-/*
- * The calling host thread's signal mask: the target thread's. Host threads start with
- * every signal blocked (kd_block_all returns the mask before) and set their own once
- * they can.
- */
-uint64_t kd_host_mask(void);
-void kd_set_host_mask(uint64_t m);
-uint64_t kd_block_all(void);
 /* The target thread's mask: the host thread's, or the one kept while a signal is held. */
 uint64_t kd_target_mask(struct kd_vcpu *v);
 

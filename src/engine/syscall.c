@@ -3,7 +3,10 @@
  * space, FS/GS bases, signal handlers, kdune's descriptors, /proc/self/exe) are handled
  * here. */
 #include "engine/syscall.h"
-#include "engine/fault.h"
+#include "engine/exit.h"
+#include "engine/process.h"
+#include "engine/procself.h"
+#include "engine/sysmem.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
@@ -32,11 +35,11 @@ static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 	case ARCH_SET_GS:
 		if (a[1] >= KD_USER_TOP)
 			return -EPERM;
-		return kd_vcpu_set_msr(v, a[0] == ARCH_SET_FS ? KD_MSR_FS_BASE : KD_MSR_GS_BASE,
+		return kd_vcpu_set_msr(v, a[0] == ARCH_SET_FS ? X86_MSR_FS_BASE : X86_MSR_GS_BASE,
 				       a[1]);
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
-		if (kd_vcpu_get_msr(v, a[0] == ARCH_GET_FS ? KD_MSR_FS_BASE : KD_MSR_GS_BASE, &val))
+		if (kd_vcpu_get_msr(v, a[0] == ARCH_GET_FS ? X86_MSR_FS_BASE : X86_MSR_GS_BASE, &val))
 			return -EIO;
 		return kd_copy_to_user(v->vm, a[1], &val, sizeof(val));
 	case ARCH_GET_CPUID:
@@ -49,28 +52,6 @@ static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 		/* CPUID faulting, shadow stacks, vDSO moves: not offered inside the VM. */
 		return -EINVAL;
 	}
-}
-
-/* Which of this process's own /proc files path names, if any: "exe", "cmdline" or NULL. */
-static const char *proc_self_file(const char *p)
-{
-	char own[32];
-	if (strncmp(p, "/proc/", 6))
-		return NULL; /* most opens: no getpid, no compare */
-	int n = snprintf(own, sizeof(own), "/proc/%d/", getpid());
-	const char *rest = !strncmp(p, "/proc/self/", 11)	   ? p + 11
-			   : !strncmp(p, "/proc/thread-self/", 18) ? p + 18
-			   : !strncmp(p, own, (size_t)n)	   ? p + n
-								   : NULL;
-	if (rest && (!strcmp(rest, "exe") || !strcmp(rest, "cmdline")))
-		return rest;
-	return NULL;
-}
-
-int kd_is_self_exe(const char *p)
-{
-	const char *f = proc_self_file(p);
-	return f && !strcmp(f, "exe");
 }
 
 /* A snapshot of the target's argv strings, read like the kernel reads them. */
@@ -119,7 +100,7 @@ static long open_proc_self(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	int at = nr == SYS_openat;
 	char path[64];
 	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
-	const char *f = n < 0 ? NULL : proc_self_file(path);
+	const char *f = n < 0 ? NULL : kd_proc_self_file(path);
 	if (!f || (!strcmp(f, "cmdline") && v->vm->cmdline_native))
 		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
 	if (!strcmp(f, "cmdline"))
@@ -143,15 +124,6 @@ static long close_range_around_ours(const uint64_t a[6])
 		first = fd + 1;
 	}
 	return first <= last ? kd_raw_syscall(SYS_close_range, first, last, a[2], 0, 0, 0) : 0;
-}
-
-long kd_unsupported(long nr, const char *what)
-{
-	static int said[512];
-	if (nr >= 0 && nr < 512 && !said[nr]++)
-		kd_info("%s (%s) is not supported yet: returning ENOSYS", kd_syscall_name(nr),
-			what);
-	return -ENOSYS;
 }
 
 /* Calls whose first argument is a descriptor that must not be one of kdune's. */

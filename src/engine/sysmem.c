@@ -1,7 +1,7 @@
 /* sysmem.c: brk and the mmap family. The host executes them; kdune follows with slots
  * and page tables, and keeps the target away from kdune's own mappings. */
 #include "vm/layout.h"
-#include "engine/syscall.h"
+#include "engine/sysmem.h"
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/shm.h>

@@ -8,11 +8,10 @@
  * is always reused, most recently freed first.
  */
 #include "engine/thread.h"
-#include "engine/fault.h"
+#include "engine/exit.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
-#include "engine/syscall.h"
 #include "engine/trace.h"
 #include "vm/uaccess.h"
 #include <errno.h>
@@ -164,8 +163,8 @@ static void hstack_set(struct kd_vm *vm, struct kd_hstack *h, enum hstack_state 
 
 int kd_clone_bases(struct kd_vcpu *parent, const struct kd_clone *c, uint64_t *fs, uint64_t *gs)
 {
-	if (kd_vcpu_get_msr(parent, KD_MSR_FS_BASE, fs) ||
-	    kd_vcpu_get_msr(parent, KD_MSR_GS_BASE, gs))
+	if (kd_vcpu_get_msr(parent, X86_MSR_FS_BASE, fs) ||
+	    kd_vcpu_get_msr(parent, X86_MSR_GS_BASE, gs))
 		return -EIO;
 	if (c->flags & CLONE_SETTLS)
 		*fs = c->tls;
@@ -182,8 +181,8 @@ static long child_state(struct kd_vcpu *parent, struct kd_vcpu *child, const str
 	child->user.rax = 0;
 	if (c->stack)
 		child->user.rsp = c->stack;
-	if (kd_vcpu_set_msr(child, KD_MSR_FS_BASE, fs) ||
-	    kd_vcpu_set_msr(child, KD_MSR_GS_BASE, gs) || kd_vcpu_copy_fpu(child, parent))
+	if (kd_vcpu_set_msr(child, X86_MSR_FS_BASE, fs) ||
+	    kd_vcpu_set_msr(child, X86_MSR_GS_BASE, gs) || kd_vcpu_copy_fpu(child, parent))
 		return -EIO;
 	return 0;
 }
@@ -195,13 +194,24 @@ static long unshare_missing(uint64_t flags)
 	return un ? kd_raw_syscall(SYS_unshare, (uint64_t)un, 0, 0, 0, 0, 0) : 0;
 }
 
+/*
+ * What a new thread runs: the exit loop (engine/loop.c), handed in once at start-up so that
+ * the loop, which serves the clone that makes a thread, is not also below it.
+ */
+static int (*thread_body)(struct kd_vcpu *v);
+
+void kd_threads_init(int (*body)(struct kd_vcpu *v))
+{
+	thread_body = body;
+}
+
 /* The child's side of the clone returns 0, and --trace says so as for a fork. */
 static int run_vcpu(struct kd_vcpu *v, const struct kd_clone *c)
 {
 	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, c->nr, c->args, 0);
 	kd_vcpu_resume_user(v);
-	int rc = kd_vcpu_loop(v);
+	int rc = thread_body(v);
 	if (rc)
 		kd_target_exit(v->vm, rc); /* kdune failed: the whole process goes */
 	return 0;

@@ -2,24 +2,7 @@
 #pragma once
 #include <stdint.h>
 #include "vm/vcpu.h"
-
-/* A signal disposition as the target set it (the kernel's struct sigaction layout). */
-struct kd_ksigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
-/*
- * A target process (thread group). The main process and each CLONE_VM child have one;
- * threads share their creator's. It lives in memory that CLONE_VM children share, so
- * nothing here may be per-process on the host side.
- */
-struct kd_proc {
-	int nthreads;	 /* live target threads; atomic */
-	int nclones;	 /* threads it ever made */
-	int foreign_fds; /* a descriptor table apart from the vCPU pool's */
-	struct kd_ksigaction sa[65];
-	int sa_loaded;
-};
+#include "engine/proc.h"
 
 /* What a clone-family call asked for, whichever call it was. */
 struct kd_clone {
@@ -31,6 +14,8 @@ struct kd_clone {
 	uint64_t args[6];
 };
 
+/* What new threads run (the exit loop): set once, before the first thread is created. */
+void kd_threads_init(int (*body)(struct kd_vcpu *v));
 /* A vCPU for a new target thread: from the pool, or a new one. 0 or -errno. */
 int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out);
 /* Back to the pool (the thread is done with it). */

@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #endif
 #include "engine/trace.h"
+#include "base/log.h"
+#include <errno.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1881,4 +1883,13 @@ void kd_trace_syscall(int fd, long nr, const uint64_t args[6], long ret)
 void kd_trace_noreturn(int fd, long nr, const uint64_t args[6])
 {
 	emit(fd, nr, args, 0, false);
+}
+
+long kd_unsupported(long nr, const char *what)
+{
+	static int said[512];
+	if (nr >= 0 && nr < 512 && !said[nr]++)
+		kd_info("%s (%s) is not supported yet: returning ENOSYS", kd_syscall_name(nr),
+			what);
+	return -ENOSYS;
 }

@@ -25,3 +25,6 @@ const char *kd_syscall_name(long nr);
 #define KD_SYSCALL_NAMES 1024
 extern const char *kd_syscall_names[KD_SYSCALL_NAMES];
 void kd_syscall_names_load(void);
+
+/* A call kdune does not support yet: -ENOSYS, said once per call with -v. */
+long kd_unsupported(long nr, const char *what);

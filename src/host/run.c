@@ -6,6 +6,7 @@
 #include "vm/maps.h"
 #include "engine/signals.h"
 #include "engine/thread.h"
+#include "engine/loop.h"
 #include "engine/trace.h"
 #include "vm/vcpu.h"
 #include <errno.h>
@@ -214,7 +215,8 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	if (kd_verbose)
 		summary(&vm, &ex, &img, t);
 	kd_exec_free(&ex);
-	rc = kd_vcpu_loop(vcpu);
+	kd_threads_init(kd_loop_run);
+	rc = kd_loop_run(vcpu);
 	if (rc == 0)
 		kd_thread_finish(vcpu); /* the main thread called exit while others run on */
 	return rc;

@@ -22,13 +22,6 @@ static uint64_t seg(uint8_t access, int l, int db)
 	       ((uint64_t)db << 54) | (1ULL << 55);
 }
 
-/* Vectors that push an error code. */
-static int has_error_code(int vec)
-{
-	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 ||
-	       vec == 30;
-}
-
 static void idt_gate(uint64_t *idt, int vec, uint64_t handler, int dpl)
 {
 	idt[2 * vec] = (handler & 0xffff) | ((uint64_t)KD_SEL_KCS << 16) | (1ULL << 32) /* IST1 */ |
@@ -76,7 +69,3 @@ void kd_desc_init_cpu(struct kd_vm *vm, int cpu)
 	t[0x68 + KD_PORT_SYSCALL / 8] &= (uint8_t) ~(1u << (KD_PORT_SYSCALL % 8));
 }
 
-int kd_exc_has_error_code(int vec)
-{
-	return has_error_code(vec);
-}

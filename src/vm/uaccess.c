@@ -1,6 +1,5 @@
 /* uaccess.c: fault-safe access to target memory, through the kernel's own checks. */
 #include "vm/uaccess.h"
-#include "engine/enter.h"
 #include "vm/layout.h"
 #include <errno.h>
 #include <string.h>
@@ -14,7 +13,7 @@ static int owned(struct kd_vm *vm, uint64_t addr, size_t n)
 	kd_vm_lock(vm);
 	int ok = addr + n > addr && kd_regions_covers(&vm->target, addr, addr + n);
 	if (!ok && addr + n > addr && vm->entered)
-		ok = kd_enter_adopt_range(vm, addr, addr + n) == 0;
+		ok = kd_vm_adopt_range(vm, addr, addr + n) == 0;
 	kd_vm_unlock(vm);
 	return ok;
 }

@@ -1,10 +1,11 @@
-/* vcpu.h: one vCPU per target thread, and the loop that serves its exits. */
+/* vcpu.h: one vCPU per target thread: set-up, registers, and what each exit means. */
 #pragma once
 #include <linux/kvm.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vm/vm.h"
+#include "vm/x86.h"
 
 /*
  * Signals the host caught for a thread, waiting to be delivered into the guest. While n > 0
@@ -28,7 +29,7 @@ struct kd_vcpu {
 	uint64_t clear_tid;	  /* CLONE_CHILD_CLEARTID address, 0 if none */
 	int tid;		  /* host thread id, 0 while in the pool */
 	const void *owner;	  /* who took it from the pool, NULL while in the pool */
-	int exited, exit_code;	  /* the thread called exit: kd_vcpu_loop returns 0 */
+	int exited, exit_code;	  /* the thread called exit: kd_loop_run returns 0 */
 	struct kd_hstack *hstack; /* the host stack of the thread, NULL for the main one */
 	struct kd_vcpu *next_free;
 	struct kd_sigq sigq;
@@ -60,11 +61,44 @@ void kd_vcpu_close(struct kd_vcpu *v, int close_fd);
 int kd_vcpu_refork(struct kd_vcpu *v, uint64_t fs_base, uint64_t gs_base);
 /* The next KVM_RUN enters ring 3 with v->user. */
 void kd_vcpu_resume_user(struct kd_vcpu *v);
+/* What one KVM_RUN came back with, in the target's terms. */
+enum kd_vcpu_exit_kind {
+	KD_VCPU_EXIT_SYSCALL,	  /* ring 3 ran `syscall`: v->user holds it, rip after it */
+	KD_VCPU_EXIT_EXCEPTION,	  /* a CPU exception in ring 3: vector, error_code; v->user */
+	KD_VCPU_EXIT_MEMORY,	  /* an access KVM could not complete (MMIO, memory fault) */
+	KD_VCPU_EXIT_INTERRUPTED, /* a signal for this host thread stopped KVM_RUN (EINTR) */
+	KD_VCPU_EXIT_RETRY,	  /* nothing to do (EAGAIN): run again */
+	KD_VCPU_EXIT_FAILED,	  /* KVM_RUN failed, or the guest stopped: why says which */
+};
+
+struct kd_vcpu_exit {
+	enum kd_vcpu_exit_kind kind;
+	int vector;	     /* EXCEPTION: enum x86_vector */
+	uint64_t error_code; /* EXCEPTION: the one the CPU pushed, 0 if none */
+	int efault;	     /* MEMORY: KVM_RUN returned -EFAULT (bare metal), not an exit */
+	unsigned exit_reason; /* KVM's exit_reason when KVM_RUN returned 0 */
+	int host_errno;	      /* KVM_RUN's errno, 0 when it returned 0 */
+	const char *why;      /* FAILED: one line for the crash report */
+};
+
 /*
- * Serve exits until the target thread exits (returns 0; v->exit_code) or kdune fails
- * (returns an exit status). The end of the whole target process never returns.
+ * Run the vCPU until its next exit and decode it into *e (v->user and v->at_cpl3 follow
+ * the target's registers for SYSCALL and EXCEPTION). Returns 0, or -1 for FAILED.
  */
-int kd_vcpu_loop(struct kd_vcpu *v);
+int kd_vcpu_run(struct kd_vcpu *v, struct kd_vcpu_exit *e);
+/*
+ * The decoding alone, for the exit in v->run (run_errno 0) or KVM_RUN's errno: what
+ * kd_vcpu_run does after the ioctl, separate so that it can be tested on made-up exits.
+ */
+int kd_vcpu_exit_decode(struct kd_vcpu *v, int run_errno, struct kd_vcpu_exit *e);
+/*
+ * After an INTERRUPTED exit: read the target's registers into v->user if the vCPU stopped
+ * in ring 3 outside kdune's stubs (then a signal can be delivered on them). 0, or -1.
+ */
+int kd_vcpu_read_user(struct kd_vcpu *v);
+/* The vCPU's general registers (through kvm_run's sync area where KVM offers it). */
+void kd_vcpu_get_regs(struct kd_vcpu *v, struct kvm_regs *k);
+void kd_vcpu_set_regs(struct kd_vcpu *v, const struct kvm_regs *k);
 
 int kd_vcpu_set_msr(struct kd_vcpu *v, uint32_t idx, uint64_t val);
 int kd_vcpu_get_msr(struct kd_vcpu *v, uint32_t idx, uint64_t *val);
@@ -75,5 +109,3 @@ int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src);
 /* Registers of the exit, for crash reports. */
 void kd_vcpu_dump(struct kd_vcpu *v, const char *why);
 
-#define KD_MSR_FS_BASE 0xc0000100
-#define KD_MSR_GS_BASE 0xc0000101

@@ -90,8 +90,15 @@ int kd_vm_refork(struct kd_vm *vm);
 int kd_mem_add(struct kd_vm *vm, uint64_t start, uint64_t len);
 /* The target gave up [start, start+len) (already unmapped or moved on the host). */
 void kd_mem_remove(struct kd_vm *vm, uint64_t start, uint64_t len);
+/*
+ * kdune_enter(): the host mapping at addr (mapped after entry, by native threads or the
+ * kernel) becomes the target's, unless it is kdune's own or inaccessible. 0, or -1.
+ */
+int kd_vm_adopt(struct kd_vm *vm, uint64_t addr);
+/* The same for every part of [start, end) the target does not own yet. 0, or -1. */
+int kd_vm_adopt_range(struct kd_vm *vm, uint64_t start, uint64_t end);
 /* Host pointer for a guest-virtual address in the ring-0 area. */
 static inline void *kd_karea_ptr(struct kd_vm *vm, uint64_t gva)
 {
-	return vm->karea + (gva - 0xffffff8000000000ULL);
+	return vm->karea + (gva - KD_KBASE);
 }
