@@ -113,10 +113,14 @@ integration: all
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
-check: all unit san
+check: check-layers all unit san
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	tests/integration/run.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
+
+# No #include goes up a layer, and no circle of modules including each other exceeds 3.
+check-layers:
+	tools/check-layers.py src
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
 san:

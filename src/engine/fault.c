@@ -2,6 +2,7 @@
 #include "engine/fault.h"
 #include "engine/decode.h"
 #include "vm/layout.h"
+#include "vm/x86.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/signals.h"
@@ -54,7 +55,19 @@ static int page_fault(struct kd_vcpu *v, uint64_t err)
 		}
 	}
 	kd_vm_unlock(v->vm);
-	return deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr, 14, err);
+	return deliver(v, SIGSEGV, present ? SEGV_ACCERR : SEGV_MAPERR, addr, X86_VEC_PF, err);
+}
+
+int kd_fpe_code(int vec, uint16_t fcw, uint16_t fsw, uint32_t mxcsr)
+{
+	/* Unmasked exception flags: MXCSR's masks sit 7 bits above its flags. */
+	unsigned e = vec == X86_VEC_XM ? ~(mxcsr >> 7) & mxcsr : (unsigned)fsw & ~(unsigned)fcw;
+	return e & 0x01	  ? FPE_FLTINV
+	       : e & 0x04 ? FPE_FLTDIV
+	       : e & 0x08 ? FPE_FLTOVF
+	       : e & 0x12 ? FPE_FLTUND
+	       : e & 0x20 ? FPE_FLTRES
+			  : FPE_FLTINV;
 }
 
 /* Which x87 (#MF) or SSE (#XM) exception it was, from the status the FPU kept. */
@@ -64,20 +77,13 @@ static int fpe_code(struct kd_vcpu *v, int vec)
 	struct kvm_xsave *x = kd_vcpu_xsave(v, &len);
 	if (!x)
 		return FPE_FLTINV;
-	/* The legacy area: FCW at 0, FSW at 2, MXCSR at 24. */
 	uint16_t fcw, fsw;
 	uint32_t mxcsr;
-	memcpy(&fcw, (uint8_t *)x->region, 2);
-	memcpy(&fsw, (uint8_t *)x->region + 2, 2);
-	memcpy(&mxcsr, (uint8_t *)x->region + 24, 4);
+	memcpy(&fcw, (uint8_t *)x->region + X86_XSAVE_FCW, 2);
+	memcpy(&fsw, (uint8_t *)x->region + X86_XSAVE_FSW, 2);
+	memcpy(&mxcsr, (uint8_t *)x->region + X86_XSAVE_MXCSR, 4);
 	free(x);
-	unsigned e = vec == 19 ? ~(mxcsr >> 7) & mxcsr : (unsigned)fsw & ~(unsigned)fcw;
-	return e & 0x01	  ? FPE_FLTINV
-	       : e & 0x04 ? FPE_FLTDIV
-	       : e & 0x08 ? FPE_FLTOVF
-	       : e & 0x12 ? FPE_FLTUND
-	       : e & 0x20 ? FPE_FLTRES
-			  : FPE_FLTINV;
+	return kd_fpe_code(vec, fcw, fsw, mxcsr);
 }
 
 /* rdtsc or rdtscp with PR_TSC_SIGSEGV: #UD under PVM, where natively it is a #GP. */
@@ -88,34 +94,38 @@ static int tsc_disabled_insn(struct kd_vcpu *v)
 	       (b[1] == 0x31 || (b[1] == 0x01 && b[2] == 0xf9));
 }
 
+/*
+ * What Linux sends for each exception from user mode (arch/x86/kernel/traps.c): signal,
+ * si_code, and whether si_addr is the faulting instruction. Vectors not listed are #GP's.
+ */
+static const struct kd_exc_signal exc_signals[X86_NR_EXCEPTIONS] = {
+	[X86_VEC_DE] = {SIGFPE, FPE_INTDIV, 1},	 [X86_VEC_DB] = {SIGTRAP, TRAP_TRACE, 1},
+	[X86_VEC_BP] = {SIGTRAP, SI_KERNEL, 0},	 [X86_VEC_UD] = {SIGILL, ILL_ILLOPN, 1},
+	[X86_VEC_NP] = {SIGBUS, SI_KERNEL, 0},	 [X86_VEC_SS] = {SIGBUS, SI_KERNEL, 0},
+	[X86_VEC_MF] = {SIGFPE, FPE_FLTINV, 1},	 [X86_VEC_XM] = {SIGFPE, FPE_FLTINV, 1},
+	[X86_VEC_AC] = {SIGBUS, BUS_ADRALN, 0},
+};
+_Static_assert(sizeof(exc_signals) / sizeof(exc_signals[0]) == X86_NR_EXCEPTIONS,
+	       "one entry per exception vector");
+
+struct kd_exc_signal kd_exception_signal(int vec)
+{
+	if (vec >= 0 && vec < X86_NR_EXCEPTIONS && exc_signals[vec].sig)
+		return exc_signals[vec];
+	return (struct kd_exc_signal){SIGSEGV, SI_KERNEL, 0};
+}
+
 int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err)
 {
 	v->nfaults++;
-	switch (vec) {
-	case 0:
-		return deliver(v, SIGFPE, FPE_INTDIV, v->user.rip, vec, err);
-	case 1:
-		return deliver(v, SIGTRAP, TRAP_TRACE, v->user.rip, vec, err);
-	case 3:
-		return deliver(v, SIGTRAP, SI_KERNEL, 0, vec, err);
-	case 6:
-		if (tsc_disabled_insn(v))
-			return deliver(v, SIGSEGV, SI_KERNEL, 0, 13, 0);
-		return deliver(v, SIGILL, ILL_ILLOPN, v->user.rip, vec, err);
-	case 11:
-	case 12:
-		return deliver(v, SIGBUS, SI_KERNEL, 0, vec, err);
-	case 14:
+	if (vec == X86_VEC_PF)
 		return page_fault(v, err);
-	case 16:
-	case 19:
-		return deliver(v, SIGFPE, fpe_code(v, vec), v->user.rip, vec, err);
-	case 17:
-		return deliver(v, SIGBUS, BUS_ADRALN, 0, vec, err);
-	case 13:
-	default:
-		return deliver(v, SIGSEGV, SI_KERNEL, 0, vec, err);
-	}
+	if (vec == X86_VEC_UD && tsc_disabled_insn(v))
+		return deliver(v, SIGSEGV, SI_KERNEL, 0, X86_VEC_GP, 0);
+	struct kd_exc_signal s = kd_exception_signal(vec);
+	if (vec == X86_VEC_MF || vec == X86_VEC_XM)
+		s.code = fpe_code(v, vec);
+	return deliver(v, s.sig, s.code, s.addr_is_ip ? v->user.rip : 0, vec, err);
 }
 
 /* What a native access to addr would do: 0 = succeed, else the signal. */
@@ -184,7 +194,7 @@ static int unaddressed_fault(struct kd_vcpu *v)
 		code = SEGV_ACCERR;
 		addr = 0;
 	}
-	return deliver(v, sig, code, addr, 14, pf_error(code, write));
+	return deliver(v, sig, code, addr, X86_VEC_PF, pf_error(code, write));
 }
 
 /*
@@ -229,7 +239,7 @@ int kd_fault_memory(struct kd_vcpu *v, int efault)
 	if (sig) {
 		if (mmio)
 			cancel_mmio(v);
-		return deliver(v, sig, code, addr, 14, pf_error(code, is_write));
+		return deliver(v, sig, code, addr, X86_VEC_PF, pf_error(code, is_write));
 	}
 	if (done)
 		return 0;

@@ -7,6 +7,7 @@
  * rt_sigframe with siginfo, ucontext and the XSAVE state, on the stack or the altstack.
  */
 #include "engine/signals.h"
+#include "engine/sigframe.h"
 #include "engine/decode.h"
 #include "engine/exit.h"
 #include "vm/layout.h"
@@ -28,45 +29,8 @@
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)
 #endif
-#define UC_FP_XSTATE 0x1
-#define UC_SIGCONTEXT_SS 0x2
-#define UC_STRICT_RESTORE_SS 0x4
-#define FP_XSTATE_MAGIC1 0x46505853U
-#define FP_XSTATE_MAGIC2 0x46505845U
-
 struct kd_proc *kd_native_proc;
 
-/* The kernel's x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h). */
-struct sigcontext_k {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2, fpstate;
-	uint64_t reserved1[8];
-};
-
-struct ucontext_k {
-	uint64_t uc_flags, uc_link;
-	uint64_t ss_sp;
-	int32_t ss_flags, pad;
-	uint64_t ss_size;
-	struct sigcontext_k mc;
-	uint64_t sigmask;
-};
-
-struct rt_sigframe_k {
-	uint64_t pretcode;
-	struct ucontext_k uc;
-	siginfo_t info;
-};
-
-_Static_assert(sizeof(struct sigcontext_k) == 256, "sigcontext layout");
-_Static_assert(sizeof(struct rt_sigframe_k) == 440, "rt_sigframe layout");
-
-/* Why a fault signal was raised, for sigcontext's err, trapno and cr2. */
-struct fault_regs {
-	uint64_t err, trapno, cr2;
-};
 
 static uint64_t sigbit(int sig)
 {
@@ -118,7 +82,7 @@ static void run_native(int sig, siginfo_t *si, void *uc)
 	struct kd_ksigaction act = kd_native_proc->sa[sig];
 	if (act.handler <= 1)
 		return;
-	uint64_t mask = ((struct ucontext_k *)uc)->sigmask | act.mask |
+	uint64_t mask = ((struct kd_ucontext *)uc)->sigmask | act.mask |
 			(act.flags & SA_NODEFER ? 0 : sigbit(sig));
 	kd_set_host_mask(mask);
 	if (act.flags & SA_RESETHAND) {
@@ -156,7 +120,7 @@ static void host_handler(int sig, siginfo_t *si, void *uc)
 		return;
 	if (!v || v->sigq.n >= (int)(sizeof(v->sigq.info) / sizeof(v->sigq.info[0])))
 		return;
-	uint64_t *mask = &((struct ucontext_k *)uc)->sigmask;
+	uint64_t *mask = &((struct kd_ucontext *)uc)->sigmask;
 	if (!v->sigq.n)
 		v->sigq.mask = *mask;
 	*mask = ~0ULL;
@@ -315,38 +279,6 @@ static _Noreturn void die_of(struct kd_vcpu *v, int sig, int code, uint64_t addr
 	kd_target_killed(v->vm, sig);
 }
 
-static void fill_mcontext(struct sigcontext_k *mc, const struct kvm_regs *r,
-			  const struct fault_regs *f, uint64_t mask, uint64_t fp)
-{
-	*mc = (struct sigcontext_k){.r8 = r->r8,
-				    .r9 = r->r9,
-				    .r10 = r->r10,
-				    .r11 = r->r11,
-				    .r12 = r->r12,
-				    .r13 = r->r13,
-				    .r14 = r->r14,
-				    .r15 = r->r15,
-				    .rdi = r->rdi,
-				    .rsi = r->rsi,
-				    .rbp = r->rbp,
-				    .rbx = r->rbx,
-				    .rdx = r->rdx,
-				    .rax = r->rax,
-				    .rcx = r->rcx,
-				    .rsp = r->rsp,
-				    .rip = r->rip,
-				    .eflags = r->rflags,
-				    .cs = KD_SEL_UCS,
-				    .ss = KD_SEL_UDS,
-				    .oldmask = mask,
-				    .fpstate = fp};
-	if (f) {
-		mc->err = f->err;
-		mc->trapno = f->trapno;
-		mc->cr2 = f->cr2;
-	}
-}
-
 /*
  * One signal into the guest: the frame goes on the stack (below the red zone) or on the
  * altstack, and the vCPU resumes in the handler. *mask is the interrupted mask going in and
@@ -354,7 +286,7 @@ static void fill_mcontext(struct sigcontext_k *mc, const struct kvm_regs *r,
  * frame cannot be written (the caller then kills with SIGSEGV, as the kernel does).
  */
 static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd_ksigaction *act,
-		       const struct fault_regs *f, uint64_t *maskp)
+		       const struct kd_fault_regs *f, uint64_t *maskp)
 {
 	int sig = info->si_signo;
 	uint64_t mask = *maskp, sp = v->user.rsp;
@@ -367,17 +299,17 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 	else
 		sp -= 128;
 	uint64_t fp = (sp - xsize - 4) & ~63ULL;
-	uint64_t frame = ((fp - sizeof(struct rt_sigframe_k)) & ~15ULL) - 8;
+	uint64_t frame = ((fp - sizeof(struct kd_rt_sigframe)) & ~15ULL) - 8;
 	size_t xlen;
 	struct kvm_xsave *x = kd_vcpu_xsave(v, &xlen);
-	struct rt_sigframe_k fr = {.pretcode = act->restorer, .info = *info};
+	struct kd_rt_sigframe fr = {.pretcode = act->restorer, .info = *info};
 	fr.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	fr.uc.ss_sp = (uint64_t)ss.ss_sp;
 	fr.uc.ss_size = ss.ss_size;
 	fr.uc.ss_flags = !altstack_set(&ss)		 ? SS_DISABLE
 			 : on_altstack(&ss, v->user.rsp) ? SS_ONSTACK
 							 : 0;
-	fill_mcontext(&fr.uc.mc, &v->user, f, mask, x ? fp : 0);
+	kd_sigframe_fill_mcontext(&fr.uc.mc, &v->user, f, mask, x ? fp : 0);
 	fr.uc.sigmask = mask;
 	int rc = !x || save_fpu(v, fp, xsize, x) ? -EFAULT
 						 : kd_copy_to_user(v->vm, frame, &fr, sizeof(fr));
@@ -388,8 +320,8 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 		}
 		fpu_init_state(v, x, xlen);
 		v->user.rdi = (uint64_t)sig;
-		v->user.rsi = frame + offsetof(struct rt_sigframe_k, info);
-		v->user.rdx = frame + offsetof(struct rt_sigframe_k, uc);
+		v->user.rsi = frame + offsetof(struct kd_rt_sigframe, info);
+		v->user.rdx = frame + offsetof(struct kd_rt_sigframe, uc);
 		v->user.rax = 0;
 		v->user.rsp = frame;
 		v->user.rip = act->handler;
@@ -463,7 +395,7 @@ void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int tr
 	info.si_signo = sig;
 	info.si_code = code;
 	info.si_addr = (void *)addr;
-	struct fault_regs f = {err, (uint64_t)trapno, trapno == 14 ? addr : 0};
+	struct kd_fault_regs f = {err, (uint64_t)trapno, trapno == 14 ? addr : 0};
 	if (setup_frame(v, &info, &act, &f, &mask))
 		die_of(v, SIGSEGV, SI_KERNEL, 0);
 	reset_hand(v, sig, &act);
@@ -492,30 +424,13 @@ static void restore_fpu(struct kd_vcpu *v, uint64_t fp)
 
 long kd_sys_rt_sigreturn(struct kd_vcpu *v)
 {
-	struct rt_sigframe_k fr;
+	struct kd_rt_sigframe fr;
 	/* The handler's `ret` popped pretcode: the frame starts 8 bytes below rsp. */
 	if (kd_copy_from_user(v->vm, &fr, v->user.rsp - 8, sizeof(fr)))
 		die_of(v, SIGSEGV, SI_KERNEL, 0);
-	const struct sigcontext_k *mc = &fr.uc.mc;
+	const struct kd_sigcontext *mc = &fr.uc.mc;
 	struct kvm_regs *r = &v->user;
-	*r = (struct kvm_regs){.r8 = mc->r8,
-			       .r9 = mc->r9,
-			       .r10 = mc->r10,
-			       .r11 = mc->r11,
-			       .r12 = mc->r12,
-			       .r13 = mc->r13,
-			       .r14 = mc->r14,
-			       .r15 = mc->r15,
-			       .rdi = mc->rdi,
-			       .rsi = mc->rsi,
-			       .rbp = mc->rbp,
-			       .rbx = mc->rbx,
-			       .rdx = mc->rdx,
-			       .rax = mc->rax,
-			       .rcx = mc->rcx,
-			       .rsp = mc->rsp,
-			       .rip = mc->rip,
-			       .rflags = (r->rflags & ~X86_RFLAGS_USER) | (mc->eflags & X86_RFLAGS_USER)};
+	kd_sigframe_restore_regs(r, mc);
 	restore_fpu(v, mc->fpstate);
 	kd_block_all();
 	set_target_mask(v, fr.uc.sigmask);
@@ -526,7 +441,7 @@ long kd_sys_rt_sigreturn(struct kd_vcpu *v)
 }
 
 /* Calls the kernel never restarts once a handler ran (signal(7)), SA_RESTART or not. */
-static int never_restarted(long nr, const uint64_t a[6])
+int kd_signal_never_restarted(long nr, const uint64_t a[6])
 {
 	switch (nr) {
 	case SYS_pause:
@@ -560,5 +475,5 @@ int kd_signal_restarts(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	if (!v->sigq.n || nr == SYS_rt_sigreturn)
 		return 0;
 	struct kd_ksigaction act = get_action(v, v->sigq.info[0].si_signo);
-	return act.handler > 1 && (act.flags & SA_RESTART) && !never_restarted(nr, a);
+	return act.handler > 1 && (act.flags & SA_RESTART) && !kd_signal_never_restarted(nr, a);
 }

@@ -31,6 +31,8 @@ long kd_sys_sigaltstack(struct kd_vcpu *v, const uint64_t a[6]);
  * handler (the handler has SA_RESTART and the call is one the kernel restarts).
  */
 int kd_signal_restarts(struct kd_vcpu *v, long nr, const uint64_t a[6]);
+/* Calls the kernel never restarts once a handler ran, SA_RESTART or not (signal(7)). 1 or 0. */
+int kd_signal_never_restarted(long nr, const uint64_t a[6]);
 /* Deliver the caught signals into the guest; v->user must hold the interrupted state. */
 void kd_signal_deliver(struct kd_vcpu *v);
 
