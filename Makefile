@@ -27,7 +27,7 @@ endif
 LAYERS := base vm engine host
 HOST_SRCS := $(wildcard src/host/*.c)
 CORE_SRCS := $(foreach l,base vm engine,$(wildcard src/$(l)/*.c))
-CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(wildcard src/vm/*.S))
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(foreach l,base vm engine,$(wildcard src/$(l)/*.S)))
 LIB_OBJS := $(B)/obj/core.o $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/host/cli.c,$(HOST_SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))

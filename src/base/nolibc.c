@@ -6,6 +6,7 @@
  * build of the unit tests) only the kd_* part is compiled and libc provides the rest.
  */
 #include "base/nolibc.h"
+#include "base/sigmask.h"
 #include <asm/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 
 #define SYS(nr, ...) sys_n(nr, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define sys_n(nr, a, b, c, d, e, f, ...)                                                           \
@@ -132,45 +130,6 @@ void kd_lock_drop(struct kd_lock *l)
  * The child pops fn and arg from the top of its new stack. Its return value is the thread's
  * exit code; CLONE_CHILD_CLEARTID then tells whoever waits that the stack is free.
  */
-__asm__(".text\n"
-	".globl kd_clone_raw\n"
-	".type kd_clone_raw,@function\n"
-	"kd_clone_raw:\n"
-	"\tand $-16, %rsi\n"
-	"\tsub $16, %rsi\n"
-	"\tmov %rdi, 0(%rsi)\n"
-	"\tmov %rcx, 8(%rsi)\n"
-	"\tmov %rdx, %rdi\n"
-	"\tmov %r8, %rdx\n"
-	"\tmov 8(%rsp), %r10\n"
-	"\tmov %r9, %r8\n"
-	"\tmov $56, %eax\n"
-	"\tsyscall\n"
-	"\ttest %rax, %rax\n"
-	"\tjnz 1f\n"
-	"\txor %ebp, %ebp\n"
-	"\tpop %rax\n"
-	"\tpop %rdi\n"
-	"\tcall *%rax\n"
-	"\tmov %eax, %edi\n"
-	"\tmov $60, %eax\n"
-	"\tsyscall\n"
-	"\thlt\n"
-	"1:\tret\n"
-	".size kd_clone_raw, .-kd_clone_raw\n"
-	".globl kd_call_on_stack\n"
-	".type kd_call_on_stack,@function\n"
-	"kd_call_on_stack:\n"
-	"\tpush %rbp\n"
-	"\tmov %rsp, %rbp\n"
-	"\tand $-16, %rdi\n"
-	"\tmov %rdi, %rsp\n"
-	"\tmov %rdx, %rdi\n"
-	"\tcall *%rsi\n"
-	"\tmov %rbp, %rsp\n"
-	"\tpop %rbp\n"
-	"\tret\n"
-	".size kd_call_on_stack, .-kd_call_on_stack\n");
 
 int kd_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
@@ -957,7 +916,6 @@ ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl, co
 
 /* ---- signals (the engine's own handlers return through kd_host_restorer) ---- */
 
-void kd_host_restorer(void);
 
 int sigemptyset(sigset_t *s)
 {

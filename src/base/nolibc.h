@@ -19,6 +19,13 @@
 struct kd_vcpu;
 
 /* The host kernel, without libc's errno. */
+/* A raw syscall result that is an error (-4095..-1), as the kernel's IS_ERR_VALUE. */
+#define KD_IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
+/* sa_flags bit: the action's restorer field is set (x86-64 requires it; glibc hides it). */
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
 static inline long kd_raw_syscall(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				  uint64_t a4, uint64_t a5)
 {

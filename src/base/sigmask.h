@@ -11,3 +11,5 @@ uint64_t kd_host_mask(void);
 void kd_set_host_mask(uint64_t m);
 /* Block every signal; returns the mask before. */
 uint64_t kd_block_all(void);
+/* The SA_RESTORER of kdune's host handlers: returns into rt_sigreturn(2) (sigreturn.S). */
+void kd_host_restorer(void);

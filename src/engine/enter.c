@@ -36,28 +36,6 @@ struct entry_regs {
 	uint64_t rbx, rbp, r12, r13, r14, r15, rip;
 };
 
-__asm__(".text\n"
-	".globl kd_enter\n"
-	".type kd_enter,@function\n"
-	"kd_enter:\n"
-	"\tpush %r15\n"
-	"\tpush %r14\n"
-	"\tpush %r13\n"
-	"\tpush %r12\n"
-	"\tpush %rbp\n"
-	"\tpush %rbx\n"
-	"\tmov %rsp, %rsi\n"
-	"\tsub $8, %rsp\n"
-	"\tcall kd_enter_main@PLT\n"
-	"\tadd $8, %rsp\n"
-	"\tpop %rbx\n"
-	"\tpop %rbp\n"
-	"\tpop %r12\n"
-	"\tpop %r13\n"
-	"\tpop %r14\n"
-	"\tpop %r15\n"
-	"\tret\n"
-	".size kd_enter, .-kd_enter\n");
 
 long kd_enter_main(struct kd_enter_opts *o, const struct entry_regs *regs);
 

@@ -23,9 +23,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)
 #endif
@@ -60,9 +57,6 @@ uint64_t kd_target_mask(struct kd_vcpu *v)
 	return m;
 }
 
-/* The host returns from kdune's handler through this, as from any SA_RESTORER handler. */
-void kd_host_restorer(void);
-__asm__(".text\n.globl kd_host_restorer\nkd_host_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
 static long set_host_action(int sig, const struct kd_ksigaction *act);
 

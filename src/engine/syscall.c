@@ -25,7 +25,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
 
 static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 {
@@ -67,13 +66,13 @@ static long open_cmdline(struct kd_vm *vm, uint64_t flags)
 		      ? -EFAULT
 		      : kd_raw_syscall(SYS_memfd_create, (uint64_t) "cmdline",
 				       flags & O_CLOEXEC ? MFD_CLOEXEC : 0, 0, 0, 0, 0);
-	if (!IS_ERR(fd) &&
+	if (!KD_IS_ERR(fd) &&
 	    kd_raw_syscall(SYS_write, (uint64_t)fd, (uint64_t)buf, len, 0, 0, 0) != (long)len) {
 		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 		fd = -EIO;
 	}
 	free(buf);
-	if (IS_ERR(fd))
+	if (KD_IS_ERR(fd))
 		return fd;
 	kd_raw_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0, 0, 0);
 	return fd;
@@ -118,7 +117,7 @@ static long close_range_around_ours(const uint64_t a[6])
 			continue;
 		if (fd > first) {
 			long r = kd_raw_syscall(SYS_close_range, first, fd - 1, a[2], 0, 0, 0);
-			if (IS_ERR(r))
+			if (KD_IS_ERR(r))
 				return r;
 		}
 		first = fd + 1;

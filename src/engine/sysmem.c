@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 
 #define PAGE_UP(x) (((x) + KD_PAGE - 1) & ~(KD_PAGE - 1))
-#define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
 
 static int hits_kdune(struct kd_vm *vm, uint64_t start, uint64_t len)
 {
@@ -43,7 +42,7 @@ long kd_sys_brk(struct kd_vm *vm, uint64_t addr)
 		uint64_t len = new_end - old_end;
 		/* NOREPLACE: like the kernel, brk never grows over another mapping. */
 		if (hits_kdune(vm, old_end, len) ||
-		    IS_ERR(kd_raw_syscall(SYS_mmap, old_end, len, PROT_READ | PROT_WRITE,
+		    KD_IS_ERR(kd_raw_syscall(SYS_mmap, old_end, len, PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 					  (uint64_t)-1, 0)))
 			return (long)vm->brk_cur;
@@ -77,7 +76,7 @@ long kd_sys_mmap(struct kd_vm *vm, const uint64_t a[6])
 	if ((a[3] & MAP_FIXED) && hits_kdune(vm, a[0], a[1]))
 		return -ENOMEM;
 	long r = kd_raw_syscall(SYS_mmap, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (IS_ERR(r))
+	if (KD_IS_ERR(r))
 		return r;
 	if (kd_mem_add(vm, (uint64_t)r, a[1])) {
 		kd_raw_syscall(SYS_munmap, (uint64_t)r, a[1], 0, 0, 0, 0);
@@ -98,7 +97,7 @@ long kd_sys_munmap(struct kd_vm *vm, const uint64_t a[6])
 	for (size_t i = 0; i < n; i++) {
 		long r = kd_raw_syscall(SYS_munmap, gaps[i].start, gaps[i].end - gaps[i].start, 0,
 					0, 0, 0);
-		if (IS_ERR(r))
+		if (KD_IS_ERR(r))
 			return r;
 		kd_mem_remove(vm, gaps[i].start, gaps[i].end - gaps[i].start);
 	}
@@ -113,7 +112,7 @@ long kd_sys_mremap(struct kd_vm *vm, const uint64_t a[6])
 	if ((a[3] & MREMAP_FIXED) && hits_kdune(vm, a[4], new_len))
 		return -ENOMEM;
 	long r = kd_raw_syscall(SYS_mremap, a[0], a[1], a[2], a[3], a[4], 0);
-	if (IS_ERR(r))
+	if (KD_IS_ERR(r))
 		return r;
 	/* Add the new range first so that a shared 2 MiB run never goes dormant in between. */
 	if (kd_mem_add(vm, (uint64_t)r, new_len))
@@ -140,12 +139,12 @@ long kd_sys_shmat(struct kd_vm *vm, const uint64_t a[6])
 {
 	struct shmid_ds ds;
 	long r = kd_raw_syscall(SYS_shmctl, a[0], IPC_STAT, (uint64_t)&ds, 0, 0, 0);
-	if (IS_ERR(r))
+	if (KD_IS_ERR(r))
 		return r == -EACCES ? -EACCES : -EINVAL;
 	if (a[1] && hits_kdune(vm, a[1], ds.shm_segsz))
 		return -EINVAL;
 	r = kd_raw_syscall(SYS_shmat, a[0], a[1], a[2], 0, 0, 0);
-	if (!IS_ERR(r) && kd_mem_add(vm, (uint64_t)r, ds.shm_segsz)) {
+	if (!KD_IS_ERR(r) && kd_mem_add(vm, (uint64_t)r, ds.shm_segsz)) {
 		kd_raw_syscall(SYS_shmdt, (uint64_t)r, 0, 0, 0, 0, 0);
 		return -ENOMEM;
 	}

@@ -1,5 +1,6 @@
 /* loader.c: find, check and map a target program the way execve + binfmt_elf/script would. */
 #include "host/loader.h"
+#include "vm/layout.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -24,7 +25,6 @@
 #endif
 
 /* x86-64 only: the guest page size is fixed, so the parser does not depend on the host. */
-#define KD_PAGE 4096ULL
 #define KD_USER_END 0x800000000000ULL
 #define KD_MAX_PHNUM 1024
 #define KD_SHEBANG_MAX 256
