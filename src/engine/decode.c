@@ -308,9 +308,9 @@ static int parse_mem(const char *line, char *base, char *index, int *scale, long
 	return 0;
 }
 
-static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct kd_access *out)
+static int one_line(const struct kvm_regs *r, kd_seg_base_fn seg_base, void *ctx, const char *line,
+		    uint64_t size, struct kd_access *out)
 {
-	const struct kvm_regs *r = &v->user;
 	char base[16], index[16], seg[16];
 	long long disp;
 	int scale, w;
@@ -323,7 +323,7 @@ static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct k
 		if (reg_value(r, index, &i))
 			return 0;
 		if (!strcmp(seg, "fs") || !strcmp(seg, "gs"))
-			kd_vcpu_get_msr(v, seg[0] == 'f' ? X86_MSR_FS_BASE : X86_MSR_GS_BASE, &s);
+			s = seg_base(ctx, seg[0] == 'f');
 		*out = (struct kd_access){s + b + i * (uint64_t)scale + (uint64_t)disp, w};
 		return 1;
 	}
@@ -340,13 +340,9 @@ static int one_line(struct kd_vcpu *v, const char *line, uint64_t size, struct k
 	return 1;
 }
 
-int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
+int kd_decode_parse(const struct kvm_regs *r, kd_seg_base_fn seg_base, void *ctx, char *text,
+		    struct kd_access *out, int max)
 {
-	uint8_t code[15];
-	char text[1024];
-	if (max < 2 || kd_copy_from_user(v->vm, code, v->user.rip, sizeof(code)) ||
-	    run_helper(v, code, sizeof(code), text, sizeof(text)))
-		return 0;
 	const char *sz = strstr(text, "size ");
 	uint64_t size = sz ? strtoull(sz + 5, NULL, 10) : 0;
 	int n = 0;
@@ -355,12 +351,29 @@ int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
 		if (next)
 			*next++ = 0;
 		if (!strncmp(line, "movs", 4)) {
-			out[n++] = (struct kd_access){v->user.rsi, 0};
+			out[n++] = (struct kd_access){r->rsi, 0};
 			if (n < max)
-				out[n++] = (struct kd_access){v->user.rdi, 1};
+				out[n++] = (struct kd_access){r->rdi, 1};
 			continue;
 		}
-		n += one_line(v, line, size, &out[n]);
+		n += one_line(r, seg_base, ctx, line, size, &out[n]);
 	}
 	return n;
+}
+
+static uint64_t vcpu_seg_base(void *ctx, int fs)
+{
+	uint64_t base = 0;
+	kd_vcpu_get_msr(ctx, fs ? X86_MSR_FS_BASE : X86_MSR_GS_BASE, &base);
+	return base;
+}
+
+int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max)
+{
+	uint8_t code[15];
+	char text[1024];
+	if (max < 2 || kd_copy_from_user(v->vm, code, v->user.rip, sizeof(code)) ||
+	    run_helper(v, code, sizeof(code), text, sizeof(text)))
+		return 0;
+	return kd_decode_parse(&v->user, vcpu_seg_base, v, text, out, max);
 }

@@ -18,6 +18,16 @@ struct kd_access {
  * at the first decode of each kdune process, so later faults pay no fork and exec.
  */
 int kd_decode_accesses(struct kd_vcpu *v, struct kd_access *out, int max);
+/*
+ * kdune-decode's answer (text, changed in place) turned into accesses, with effective
+ * addresses from r: "size N" (the instruction's length), then one line per access:
+ * "mem BASE INDEX SCALE DISP SEG WRITE" for an explicit operand, or the mnemonic of a
+ * push, pop, stos, lods or movs. seg_base(ctx, 1/0) gives the FS/GS base, asked only for
+ * operands with that segment. Returns the number found, at most max.
+ */
+typedef uint64_t (*kd_seg_base_fn)(void *ctx, int fs);
+int kd_decode_parse(const struct kvm_regs *r, kd_seg_base_fn seg_base, void *ctx, char *text,
+		    struct kd_access *out, int max);
 /* The last one-shot helper's pid: its SIGCHLD is kdune's, not the target's. */
 extern pid_t kd_decode_pid;
 /* Around a host fork (the target's fork): the child starts its own server. */

@@ -358,7 +358,7 @@ static long clone3_args(struct kd_vm *vm, const uint64_t a[6], struct kd_clone *
 	return 0;
 }
 
-static long clone_args(struct kd_vm *vm, long nr, const uint64_t a[6], struct kd_clone *c)
+long kd_clone_args(struct kd_vm *vm, long nr, const uint64_t a[6], struct kd_clone *c)
 {
 	switch (nr) {
 	case SYS_fork:
@@ -388,7 +388,7 @@ static long clone_args(struct kd_vm *vm, long nr, const uint64_t a[6], struct kd
 	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 /* The kernel's own consistency rules for clone flags (copy_process). */
-static long clone_check(const struct kd_clone *c)
+long kd_clone_check(const struct kd_clone *c)
 {
 	uint64_t f = c->flags;
 	if (((f & CLONE_THREAD) && !(f & CLONE_SIGHAND)) ||
@@ -417,8 +417,8 @@ static long clone_check(const struct kd_clone *c)
 long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	struct kd_clone c;
-	long rc = clone_args(v->vm, nr, a, &c);
-	rc = rc ?: clone_check(&c);
+	long rc = kd_clone_args(v->vm, nr, a, &c);
+	rc = rc ?: kd_clone_check(&c);
 	if (rc)
 		return rc;
 	c.nr = nr;
