@@ -134,7 +134,7 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	mkdir -p build-fuzz
 	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c
+		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/sigmask.h"
 #include "engine/process.h"
+#include "base/exec_check.h"
 #include "engine/procself.h"
 #include "engine/thread.h"
 #include "engine/trace.h"
@@ -87,14 +88,10 @@ static long copy_strv(struct kd_vm *vm, uint64_t uptr, struct strv *out)
 /* The checks execve makes before it lets go of the caller: -errno, or 0. *script: a #! file. */
 static long exec_check(const char *path, int *script)
 {
-	struct stat st;
 	char head[4];
-	if (stat(path, &st))
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EACCES;
-	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS))
-		return -errno;
+	long rc = kd_exec_check(path);
+	if (rc)
+		return rc == -EISDIR ? -EACCES : rc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

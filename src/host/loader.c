@@ -1,6 +1,7 @@
 /* loader.c: find, check and map a target program the way execve + binfmt_elf/script would. */
 #include "host/loader.h"
 #include "vm/layout.h"
+#include "base/exec_check.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -538,22 +539,6 @@ static int elf_open(const char *path, struct elf_file *ef)
 
 /* ------------------------------------------------------------------ resolution */
 
-/* What execve's permission checks say about PATH: 0 or an errno. */
-static int exec_check(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return EACCES;
-	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
-		return errno;
-	return 0;
-}
-
 /* Builds "dir/name" (an empty dir meaning "."); false if it does not fit. */
 static bool join_path(char *out, const char *dir, size_t dlen, const char *name)
 {
@@ -711,7 +696,7 @@ static int resolve_step(struct resolve *r, const char *first, char *err, size_t 
 {
 	struct elf_file ef;
 	char reason[256];
-	int e = exec_check(r->cur), rc;
+	int e = -kd_exec_check(r->cur), rc;
 
 	if (e)
 		return file_error(r, e, err, errlen);
