@@ -62,7 +62,7 @@ pid_t kd_decode_pid;
  */
 static void helper_reset(void)
 {
-	for (int sig = 1; sig < 65; sig++)
+	for (int sig = 1; sig < _NSIG; sig++)
 		signal(sig, SIG_DFL);
 	kd_set_host_mask(0);
 	kd_raw_syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0, 0);

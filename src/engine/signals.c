@@ -143,7 +143,7 @@ static long set_host_action(int sig, const struct kd_ksigaction *act)
 /* The process's table starts as the host dispositions this process inherited. */
 static void sa_load(struct kd_proc *p)
 {
-	for (int sig = 1; sig < 65 && !p->sa_loaded; sig++)
+	for (int sig = 1; sig < _NSIG && !p->sa_loaded; sig++)
 		kd_raw_syscall(SYS_rt_sigaction, (uint64_t)sig, 0, (uint64_t)&p->sa[sig], 8, 0, 0);
 	p->sa_loaded = 1;
 }
@@ -151,7 +151,7 @@ static void sa_load(struct kd_proc *p)
 void kd_signals_take_over(struct kd_proc *p)
 {
 	sa_load(p);
-	for (int sig = 1; sig < 65; sig++)
+	for (int sig = 1; sig < _NSIG; sig++)
 		if (p->sa[sig].handler > 1 && sig != SIGKILL && sig != SIGSTOP)
 			set_host_action(sig, &p->sa[sig]);
 }

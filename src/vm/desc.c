@@ -1,6 +1,7 @@
 /* desc.c: GDT, IDT and TSS in the ring-0 area, in Linux's layout. */
 #include "vm/desc.h"
 #include "vm/layout.h"
+#include "vm/x86.h"
 #include <string.h>
 
 #define TSS_LIMIT (0x68 + 8192 / 8) /* the I/O bitmap ends with one extra 0xff byte */
@@ -34,10 +35,10 @@ void kd_desc_init(struct kd_vm *vm)
 	memcpy(vm->karea + KD_KOFF_STUBS, kd_stubs_start, (size_t)(kd_stubs_end - kd_stubs_start));
 	uint64_t *idt = (uint64_t *)(vm->karea + KD_KOFF_IDT);
 	for (int vec = 0; vec < 256; vec++) {
-		uint64_t h = vec < 32 ? kd_stub_gva(kd_stub_exc) + (uint64_t)vec * KD_STUB_ALIGN
+		uint64_t h = vec < X86_NR_EXCEPTIONS ? kd_stub_gva(kd_stub_exc) + (uint64_t)vec * KD_STUB_ALIGN
 				      : kd_stub_gva(kd_stub_spurious);
 		/* int3 and into are legal from ring 3, as on Linux; other `int $n` raise #GP. */
-		idt_gate(idt, vec, h, vec == 3 || vec == 4 ? 3 : 0);
+		idt_gate(idt, vec, h, vec == X86_VEC_BP || vec == X86_VEC_OF ? 3 : 0);
 	}
 }
 
