@@ -26,7 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 #define SYS(nr, ...) sys_n(nr, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define sys_n(nr, a, b, c, d, e, f, ...)                                                           \
 	kd_raw_syscall(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c), (uint64_t)(d),             \
@@ -915,7 +914,6 @@ ssize_t process_vm_writev(pid_t pid, const struct iovec *l, unsigned long nl, co
 }
 
 /* ---- signals (the engine's own handlers return through kd_host_restorer) ---- */
-
 
 int sigemptyset(sigset_t *s)
 {

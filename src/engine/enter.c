@@ -36,7 +36,6 @@ struct entry_regs {
 	uint64_t rbx, rbp, r12, r13, r14, r15, rip;
 };
 
-
 long kd_enter_main(struct kd_enter_opts *o, const struct entry_regs *regs);
 
 /* One VM per process, made by the first thread that enters. */
@@ -216,7 +215,8 @@ static long make_vcpu(struct enter_ctx *c, struct kd_vcpu **out)
 	rc = rc ?: kd_vcpu_get(vm, &v);
 	if (rc)
 		return fail(c->o, rc, "cannot create a vCPU: %s", strerror((int)-rc));
-	rc = kd_vcpu_set_msr(v, X86_MSR_FS_BASE, c->fs) ?: kd_vcpu_set_msr(v, X86_MSR_GS_BASE, c->gs);
+	rc = kd_vcpu_set_msr(v, X86_MSR_FS_BASE, c->fs)
+		 ?: kd_vcpu_set_msr(v, X86_MSR_GS_BASE, c->gs);
 	rc = rc ?: set_fpu_control(v, c->mxcsr, c->fcw);
 	if (rc) {
 		kd_vcpu_put(v);

@@ -18,4 +18,3 @@ struct kd_enter_opts {
  * thread could not enter; the process is then as it was.
  */
 long kd_enter(struct kd_enter_opts *opts);
-

@@ -99,11 +99,11 @@ static int tsc_disabled_insn(struct kd_vcpu *v)
  * si_code, and whether si_addr is the faulting instruction. Vectors not listed are #GP's.
  */
 static const struct kd_exc_signal exc_signals[X86_NR_EXCEPTIONS] = {
-	[X86_VEC_DE] = {SIGFPE, FPE_INTDIV, 1},	 [X86_VEC_DB] = {SIGTRAP, TRAP_TRACE, 1},
-	[X86_VEC_BP] = {SIGTRAP, SI_KERNEL, 0},	 [X86_VEC_UD] = {SIGILL, ILL_ILLOPN, 1},
-	[X86_VEC_NP] = {SIGBUS, SI_KERNEL, 0},	 [X86_VEC_SS] = {SIGBUS, SI_KERNEL, 0},
-	[X86_VEC_MF] = {SIGFPE, FPE_FLTINV, 1},	 [X86_VEC_XM] = {SIGFPE, FPE_FLTINV, 1},
-	[X86_VEC_AC] = {SIGBUS, BUS_ADRALN, 0},
+    [X86_VEC_DE] = {SIGFPE, FPE_INTDIV, 1}, [X86_VEC_DB] = {SIGTRAP, TRAP_TRACE, 1},
+    [X86_VEC_BP] = {SIGTRAP, SI_KERNEL, 0}, [X86_VEC_UD] = {SIGILL, ILL_ILLOPN, 1},
+    [X86_VEC_NP] = {SIGBUS, SI_KERNEL, 0},  [X86_VEC_SS] = {SIGBUS, SI_KERNEL, 0},
+    [X86_VEC_MF] = {SIGFPE, FPE_FLTINV, 1}, [X86_VEC_XM] = {SIGFPE, FPE_FLTINV, 1},
+    [X86_VEC_AC] = {SIGBUS, BUS_ADRALN, 0},
 };
 _Static_assert(sizeof(exc_signals) / sizeof(exc_signals[0]) == X86_NR_EXCEPTIONS,
 	       "one entry per exception vector");

@@ -26,4 +26,3 @@ int kd_fault_exception(struct kd_vcpu *v, int vec, uint64_t err);
  * bare metal). 0: completed or retried, resume as is; -1: kdune cannot handle it.
  */
 int kd_fault_memory(struct kd_vcpu *v, int efault);
-

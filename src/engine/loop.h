@@ -4,9 +4,9 @@
 
 /* What the loop does after one exit. */
 enum kd_loop_next {
-	KD_LOOP_RUN,	     /* resume the vCPU */
-	KD_LOOP_EXITED,	     /* the target thread called exit: v->exit_code */
-	KD_LOOP_FAILED,	     /* kdune cannot go on (crash report printed) */
+	KD_LOOP_RUN,	/* resume the vCPU */
+	KD_LOOP_EXITED, /* the target thread called exit: v->exit_code */
+	KD_LOOP_FAILED, /* kdune cannot go on (crash report printed) */
 };
 
 /*

@@ -14,10 +14,9 @@ struct kd_ksigaction {
  * nothing here may be per-process on the host side.
  */
 struct kd_proc {
-	int nthreads;	 /* live target threads; atomic */
-	int nclones;	 /* threads it ever made */
-	int foreign_fds; /* a descriptor table apart from the vCPU pool's */
+	int nthreads;			/* live target threads; atomic */
+	int nclones;			/* threads it ever made */
+	int foreign_fds;		/* a descriptor table apart from the vCPU pool's */
 	struct kd_ksigaction sa[_NSIG]; /* by signal number; 0 unused */
 	int sa_loaded;
 };
-

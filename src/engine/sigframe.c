@@ -4,30 +4,30 @@
 #include "vm/x86.h"
 
 void kd_sigframe_fill_mcontext(struct kd_sigcontext *mc, const struct kvm_regs *r,
-			  const struct kd_fault_regs *f, uint64_t mask, uint64_t fp)
+			       const struct kd_fault_regs *f, uint64_t mask, uint64_t fp)
 {
 	*mc = (struct kd_sigcontext){.r8 = r->r8,
-				    .r9 = r->r9,
-				    .r10 = r->r10,
-				    .r11 = r->r11,
-				    .r12 = r->r12,
-				    .r13 = r->r13,
-				    .r14 = r->r14,
-				    .r15 = r->r15,
-				    .rdi = r->rdi,
-				    .rsi = r->rsi,
-				    .rbp = r->rbp,
-				    .rbx = r->rbx,
-				    .rdx = r->rdx,
-				    .rax = r->rax,
-				    .rcx = r->rcx,
-				    .rsp = r->rsp,
-				    .rip = r->rip,
-				    .eflags = r->rflags,
-				    .cs = KD_SEL_UCS,
-				    .ss = KD_SEL_UDS,
-				    .oldmask = mask,
-				    .fpstate = fp};
+				     .r9 = r->r9,
+				     .r10 = r->r10,
+				     .r11 = r->r11,
+				     .r12 = r->r12,
+				     .r13 = r->r13,
+				     .r14 = r->r14,
+				     .r15 = r->r15,
+				     .rdi = r->rdi,
+				     .rsi = r->rsi,
+				     .rbp = r->rbp,
+				     .rbx = r->rbx,
+				     .rdx = r->rdx,
+				     .rax = r->rax,
+				     .rcx = r->rcx,
+				     .rsp = r->rsp,
+				     .rip = r->rip,
+				     .eflags = r->rflags,
+				     .cs = KD_SEL_UCS,
+				     .ss = KD_SEL_UDS,
+				     .oldmask = mask,
+				     .fpstate = fp};
 	if (f) {
 		mc->err = f->err;
 		mc->trapno = f->trapno;
@@ -54,5 +54,6 @@ void kd_sigframe_restore_regs(struct kvm_regs *r, const struct kd_sigcontext *mc
 			       .rcx = mc->rcx,
 			       .rsp = mc->rsp,
 			       .rip = mc->rip,
-			       .rflags = (r->rflags & ~X86_RFLAGS_USER) | (mc->eflags & X86_RFLAGS_USER)};
+			       .rflags =
+				   (r->rflags & ~X86_RFLAGS_USER) | (mc->eflags & X86_RFLAGS_USER)};
 }

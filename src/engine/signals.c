@@ -28,7 +28,6 @@
 #endif
 struct kd_proc *kd_native_proc;
 
-
 static uint64_t sigbit(int sig)
 {
 	return 1ULL << (sig - 1);
@@ -56,7 +55,6 @@ uint64_t kd_target_mask(struct kd_vcpu *v)
 	set_target_mask(v, m); /* puts back what the host thread had */
 	return m;
 }
-
 
 static long set_host_action(int sig, const struct kd_ksigaction *act);
 

@@ -25,7 +25,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 {
 	uint64_t val;
@@ -38,7 +37,8 @@ static long arch_prctl(struct kd_vcpu *v, const uint64_t a[6])
 				       a[1]);
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
-		if (kd_vcpu_get_msr(v, a[0] == ARCH_GET_FS ? X86_MSR_FS_BASE : X86_MSR_GS_BASE, &val))
+		if (kd_vcpu_get_msr(v, a[0] == ARCH_GET_FS ? X86_MSR_FS_BASE : X86_MSR_GS_BASE,
+				    &val))
 			return -EIO;
 		return kd_copy_to_user(v->vm, a[1], &val, sizeof(val));
 	case ARCH_GET_CPUID:

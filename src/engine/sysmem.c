@@ -43,8 +43,8 @@ long kd_sys_brk(struct kd_vm *vm, uint64_t addr)
 		/* NOREPLACE: like the kernel, brk never grows over another mapping. */
 		if (hits_kdune(vm, old_end, len) ||
 		    KD_IS_ERR(kd_raw_syscall(SYS_mmap, old_end, len, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-					  (uint64_t)-1, 0)))
+					     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+					     (uint64_t)-1, 0)))
 			return (long)vm->brk_cur;
 		if (kd_mem_add(vm, old_end, len)) {
 			kd_raw_syscall(SYS_munmap, old_end, len, 0, 0, 0, 0);

@@ -35,8 +35,9 @@ void kd_desc_init(struct kd_vm *vm)
 	memcpy(vm->karea + KD_KOFF_STUBS, kd_stubs_start, (size_t)(kd_stubs_end - kd_stubs_start));
 	uint64_t *idt = (uint64_t *)(vm->karea + KD_KOFF_IDT);
 	for (int vec = 0; vec < 256; vec++) {
-		uint64_t h = vec < X86_NR_EXCEPTIONS ? kd_stub_gva(kd_stub_exc) + (uint64_t)vec * KD_STUB_ALIGN
-				      : kd_stub_gva(kd_stub_spurious);
+		uint64_t h = vec < X86_NR_EXCEPTIONS
+				 ? kd_stub_gva(kd_stub_exc) + (uint64_t)vec * KD_STUB_ALIGN
+				 : kd_stub_gva(kd_stub_spurious);
 		/* int3 and into are legal from ring 3, as on Linux; other `int $n` raise #GP. */
 		idt_gate(idt, vec, h, vec == X86_VEC_BP || vec == X86_VEC_OF ? 3 : 0);
 	}
@@ -69,4 +70,3 @@ void kd_desc_init_cpu(struct kd_vm *vm, int cpu)
 	memset(t + 0x68, 0xff, 8192 / 8 + 1);
 	t[0x68 + KD_PORT_SYSCALL / 8] &= (uint8_t) ~(1u << (KD_PORT_SYSCALL % 8));
 }
-

@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 int kd_vcpu_set_msr(struct kd_vcpu *v, uint32_t idx, uint64_t val)
 {
 	struct {
@@ -93,7 +92,8 @@ static int set_sregs(struct kd_vcpu *v)
 	s.efer = X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
 	/* FSGSBASE and OSXSAVE if KVM takes them; fall back to the plain SSE set. */
 	uint64_t base = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-	uint64_t tries[] = {base | X86_CR4_OSXSAVE | X86_CR4_FSGSBASE, base | X86_CR4_OSXSAVE, base};
+	uint64_t tries[] = {base | X86_CR4_OSXSAVE | X86_CR4_FSGSBASE, base | X86_CR4_OSXSAVE,
+			    base};
 	v->tsd = 0;
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		s.cr4 = tries[i];
@@ -140,8 +140,8 @@ static void set_xcr0(struct kd_vcpu *v)
 static int set_msrs(struct kd_vcpu *v)
 {
 	int rc = 0;
-	rc |=
-	    kd_vcpu_set_msr(v, X86_MSR_STAR, (uint64_t)KD_SEL_UCS32 << 48 | (uint64_t)KD_SEL_KCS << 32);
+	rc |= kd_vcpu_set_msr(v, X86_MSR_STAR,
+			      (uint64_t)KD_SEL_UCS32 << 48 | (uint64_t)KD_SEL_KCS << 32);
 	rc |= kd_vcpu_set_msr(v, X86_MSR_LSTAR, kd_lstar(v->vm));
 	rc |= kd_vcpu_set_msr(v, X86_MSR_CSTAR, kd_stub_gva(kd_stub_spurious));
 	/* As Linux: TF DF IF IOPL NT AC cleared on entry. */

@@ -73,9 +73,9 @@ enum kd_vcpu_exit_kind {
 
 struct kd_vcpu_exit {
 	enum kd_vcpu_exit_kind kind;
-	int vector;	     /* EXCEPTION: enum x86_vector */
-	uint64_t error_code; /* EXCEPTION: the one the CPU pushed, 0 if none */
-	int efault;	     /* MEMORY: KVM_RUN returned -EFAULT (bare metal), not an exit */
+	int vector;	      /* EXCEPTION: enum x86_vector */
+	uint64_t error_code;  /* EXCEPTION: the one the CPU pushed, 0 if none */
+	int efault;	      /* MEMORY: KVM_RUN returned -EFAULT (bare metal), not an exit */
 	unsigned exit_reason; /* KVM's exit_reason when KVM_RUN returned 0 */
 	int host_errno;	      /* KVM_RUN's errno, 0 when it returned 0 */
 	const char *why;      /* FAILED: one line for the crash report */
@@ -108,4 +108,3 @@ struct kvm_xsave *kd_vcpu_xsave(struct kd_vcpu *v, size_t *len);
 int kd_vcpu_copy_fpu(struct kd_vcpu *dst, struct kd_vcpu *src);
 /* Registers of the exit, for crash reports. */
 void kd_vcpu_dump(struct kd_vcpu *v, const char *why);
-

@@ -21,8 +21,7 @@ static int failed(struct kd_vcpu_exit *e, const char *why)
 }
 
 /* An exception stub exited: the x86 interrupt frame is on the IST stack. */
-static int exception(struct kd_vcpu *v, const struct kvm_regs *k, int vec,
-		     struct kd_vcpu_exit *e)
+static int exception(struct kd_vcpu *v, const struct kvm_regs *k, int vec, struct kd_vcpu_exit *e)
 {
 	uint64_t top = kd_cpu_gva(v->id, KD_CPU_STACK_TOP);
 	int ec = x86_vec_has_error_code(vec);

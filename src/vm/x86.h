@@ -32,8 +32,8 @@ enum x86_vector {
 /* Does the CPU push an error code for this vector (SDM table 6-1; AMD #VC and #SX too)? */
 static inline int x86_vec_has_error_code(int vec)
 {
-	return vec == X86_VEC_DF || (vec >= X86_VEC_TS && vec <= X86_VEC_PF) ||
-	       vec == X86_VEC_AC || vec == X86_VEC_CP || vec == X86_VEC_VC || vec == X86_VEC_SX;
+	return vec == X86_VEC_DF || (vec >= X86_VEC_TS && vec <= X86_VEC_PF) || vec == X86_VEC_AC ||
+	       vec == X86_VEC_CP || vec == X86_VEC_VC || vec == X86_VEC_SX;
 }
 
 /* #PF error code bits (SDM 4.7). */

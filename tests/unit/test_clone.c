@@ -45,8 +45,8 @@ static void test_clone_check_kernel_rules(void **state)
 {
 	uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
 	assert_int_equal(check_flags(thread), 0);
-	assert_int_equal(check_flags(0), 0);			  /* fork */
-	assert_int_equal(check_flags(CLONE_VM | CLONE_VFORK), 0); /* vfork, posix_spawn */
+	assert_int_equal(check_flags(0), 0);				 /* fork */
+	assert_int_equal(check_flags(CLONE_VM | CLONE_VFORK), 0);	 /* vfork, posix_spawn */
 	assert_int_equal(check_flags(CLONE_THREAD | CLONE_VM), -EINVAL); /* no SIGHAND */
 	assert_int_equal(check_flags(CLONE_SIGHAND), -EINVAL);		 /* no VM */
 	assert_int_equal(check_flags(CLONE_PIDFD | thread), -EINVAL);

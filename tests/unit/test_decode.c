@@ -82,7 +82,7 @@ static void test_decode_rejects_garbage(void **state)
 	struct kd_access a[4];
 	assert_int_equal(parse("", &r, a, 4), 0);
 	assert_int_equal(parse("size 2\nnop\n", &r, a, 4), 0);
-	assert_int_equal(parse("size 2\nmem rax\n", &r, a, 4), 0);	/* truncated */
+	assert_int_equal(parse("size 2\nmem rax\n", &r, a, 4), 0);	    /* truncated */
 	assert_int_equal(parse("size 2\nmem zz - 1 0 - 0\n", &r, a, 4), 0); /* no such reg */
 }
 

@@ -190,7 +190,8 @@ static void test_loop_resumes_through_iret_from_ring0(void **state)
 	struct fixture *f = *state;
 	struct kd_vcpu_exit e = {.kind = KD_VCPU_EXIT_SYSCALL};
 	f->v.at_cpl3 = 0; /* VT-x/SVM: the stub ran at CPL0, resume through kd_stub_iret */
-	f->v.user = (struct kvm_regs){.rax = SYS_getpid, .rip = 0x401002, .rsp = 0x7ff0, .rflags = 0x246};
+	f->v.user =
+	    (struct kvm_regs){.rax = SYS_getpid, .rip = 0x401002, .rsp = 0x7ff0, .rflags = 0x246};
 	assert_int_equal(kd_loop_handle(&f->v, &e), KD_LOOP_RUN);
 	uint64_t top = kd_cpu_gva(f->v.id, KD_CPU_STACK_TOP);
 	const uint64_t *fr = kd_karea_ptr(&f->vm, top - 40);
@@ -232,7 +233,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_vcpu_exit_bad_frames_fail, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vcpu_exit_errno_and_memory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loop_serves_a_syscall, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_loop_signal_before_syscall_rewinds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loop_signal_before_syscall_rewinds, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_loop_resumes_through_iret_from_ring0, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_loop_interrupted_and_retry, setup, teardown),
