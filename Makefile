@@ -25,7 +25,11 @@ endif
 # touch libc (src/base/nolibc.h); only host/ runs before the target starts, or natively
 # (kdune_enter's checks), and may.
 LAYERS := base vm engine host
-HOST_SRCS := $(wildcard src/host/*.c)
+# kdune's OCI runtime (kdune oci, kdune-runtime): host code using json-c, linked into the
+# kdune program only, never into libkdune.
+OCI_SRCS := $(wildcard src/host/oci*.c)
+OCI_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(OCI_SRCS))
+HOST_SRCS := $(filter-out $(OCI_SRCS),$(wildcard src/host/*.c))
 CORE_SRCS := $(foreach l,base vm engine,$(wildcard src/$(l)/*.c))
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(patsubst src/%.S,$(B)/obj/%.o,$(foreach l,base vm engine,$(wildcard src/$(l)/*.S)))
 LIB_OBJS := $(B)/obj/core.o $(patsubst src/%.c,$(B)/obj/%.o,$(filter-out src/host/cli.c,$(HOST_SRCS)))
@@ -43,7 +47,7 @@ EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -
 
 .PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
 	install clean format example
-all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
+all: $(B)/kdune $(B)/kdune-runtime $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
 
 # -MMD -MP: each object depends on exactly the headers it includes (build/obj/**/*.d).
@@ -86,11 +90,14 @@ $(B)/libkdune.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libkdune.so.0 -o $@ $^ $(LDLIBS)
 	ln -sf libkdune.so $(B)/libkdune.so.0
 # static-pie: the target's LD_* environment never reaches kdune itself
-$(B)/kdune: $(B)/obj/host/cli.o $(B)/libkdune.a
-	$(CC) -static-pie -o $@ $^ $(LDLIBS)
+# static, as kdune-decode: both are bind-mounted into containers, whose images have no libs.
+$(B)/kdune: $(B)/obj/host/cli.o $(OCI_OBJS) $(B)/libkdune.a
+	$(CC) -static-pie -o $@ $^ $(LDLIBS) -l:libjson-c.a
+$(B)/kdune-runtime: $(B)/kdune
+	ln -sf kdune $@
 # The fault path's instruction decoder: a separate program, so kdune never links capstone.
 $(B)/kdune-decode: tools/kdune-decode.c | $(B)/obj
-	$(CC) $(KD_CFLAGS) -o $@ $< -lcapstone
+	$(CC) $(KD_CFLAGS) -static -o $@ $< -l:libcapstone.a
 $(B)/kdune.pc: kdune.pc.in | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
@@ -105,6 +112,10 @@ $(B)/progs/%: tests/progs/%.c | $(B)/progs
 $(B)/tests/%: tests/unit/%.c $(B)/libkdune.a | $(B)/tests
 	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
 
+# The OCI runtime's tests link its objects and json-c instead of libkdune.
+$(B)/tests/test_oci_%: tests/unit/test_oci_%.c $(OCI_OBJS) | $(B)/tests
+	$(CC) $(KD_CFLAGS) -o $@ $< $(OCI_OBJS) -ljson-c -lcmocka
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -114,9 +125,11 @@ integration: all
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
 check: check-layers all unit san
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) OCI_FUZZ_SECONDS=$(CHECK_OCI_FUZZ_SECONDS)
 	tests/integration/run.sh $(B)
+	tests/integration/oci.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
+CHECK_OCI_FUZZ_SECONDS ?= 10
 
 # No #include goes up a layer, and no circle of modules including each other exceeds 3.
 check-layers:
@@ -137,6 +150,11 @@ fuzz:
 		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+		-o build-fuzz/fuzz_oci tests/fuzz/fuzz_oci.c src/host/oci_bundle.c src/host/oci_args.c -ljson-c
+	mkdir -p build-fuzz/corpus_oci && cp -n tests/fuzz/corpus_oci/* build-fuzz/corpus_oci/ 2>/dev/null || true
+	build-fuzz/fuzz_oci -max_total_time=$(OCI_FUZZ_SECONDS) -max_len=16384 build-fuzz/corpus_oci
+OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
@@ -177,6 +195,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 755 $(B)/kdune $(DESTDIR)$(PREFIX)/bin/
+	ln -sf kdune $(DESTDIR)$(PREFIX)/bin/kdune-runtime
 	install -d $(DESTDIR)$(PREFIX)/libexec/kdune
 	install -m 755 $(B)/kdune-decode $(DESTDIR)$(PREFIX)/libexec/kdune/
 	install -m 644 $(B)/libkdune.a $(DESTDIR)$(PREFIX)/lib/

@@ -1,5 +1,6 @@
 /* cli.c: the `kdune` command. */
 #include "kdune.h"
+#include "host/oci.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@ extern char **environ;
 
 static const char usage[] =
     "Usage: kdune run [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "       kdune oci [RUNC GLOBAL FLAGS] COMMAND ...   (also as kdune-runtime)\n"
     "Run PROGRAM inside a KVM virtual machine; every system call it makes is executed\n"
     "by the host on its behalf. The exit status is the program's own.\n"
     "\n"
@@ -18,6 +20,10 @@ static const char usage[] =
     "\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
+    "\n"
+    "kdune oci is an OCI runtime with runc's command line: it makes a container's\n"
+    "processes run under kdune and hands every command to runc (--kdune-runtime=PATH or\n"
+    "KDUNE_LOWER_RUNTIME for another), with --kdune-options=OPTS or KDUNE_OPTIONS.\n"
     "\n"
     "Exit status: the program's; 125 if kdune itself failed, 126 if PROGRAM cannot be\n"
     "executed, 127 if it was not found.\n";
@@ -71,6 +77,10 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* kdune-runtime (a link to kdune) is the OCI runtime: engines give it runc's arguments. */
+	const char *base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "kdune-runtime"))
+		return kd_oci_main(argc, argv);
 	if (argc < 2)
 		return bad_usage("missing command");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -83,5 +93,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "oci"))
+		return kd_oci_main(argc - 1, argv + 1);
 	return bad_usage("unknown command");
 }
