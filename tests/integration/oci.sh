@@ -118,6 +118,7 @@ echo "# KVM: ${KVM_SKIP:-ok}"
 # A KVM device for the edit: the host's, or a node with KVM's numbers that kdune opens and
 # finds no driver behind (so kdune's start inside the container shows, ending with 125).
 FAKE_KVM=""
+C1_OK=""
 if [ -n "$KVM_SKIP" ] && [ -z "$RUNC_SKIP" ]; then
 	mknod "$WORK/kvm" c 10 232 2>/dev/null && FAKE_KVM=$WORK/kvm
 fi
@@ -125,12 +126,17 @@ with_kvm() {
 	if [ -n "$FAKE_KVM" ]; then KDUNE_KVM_DEVICE=$FAKE_KVM "$@"; else "$@"; fi
 }
 
-# need_runc NAME [kvm|node]: SKIP (returning 1) when runc, KVM or a KVM node is missing.
+# need_runc NAME [kvm|node|c1]: SKIP (returning 1) when runc, KVM or a KVM node is missing,
+# or (c1) when the container c1 that oci_create_edits_bundle creates is not there.
 need_runc() {
 	selected "$1" || return 1
 	DETAIL=""
 	if [ -n "$RUNC_SKIP" ]; then
 		skip "$1" "$RUNC_SKIP"
+		return 1
+	fi
+	if [ "${2:-}" = c1 ] && [ -z "$C1_OK" ]; then
+		skip "$1" "needs the container of oci_create_edits_bundle, which did not pass or run"
 		return 1
 	fi
 	if [ "${2:-}" = kvm ] && [ -n "$KVM_SKIP" ]; then
@@ -260,7 +266,6 @@ if need_runc oci_sandbox_not_edited; then
 fi
 
 # --- A kdune container: create edits the bundle, the rest passes through --------------------
-C1_OK=""
 if need_runc oci_create_edits_bundle node; then
 	mkbundle "$WORK/b1" '["sh","-c","echo hi; exit 7"]' '{"org.kdune.options":"-v"}' >/dev/null
 	with_kvm rt c1 --log "$WORK/c1.log" --log-format json create -b "$WORK/b1" c1
@@ -285,7 +290,7 @@ if need_runc oci_create_edits_bundle node; then
 	fi
 fi
 
-if [ -n "$C1_OK" ] && need_runc oci_state_passthrough; then
+if need_runc oci_state_passthrough c1; then
 	rt st1 state c1
 	if [ "$RT_STATUS" != 0 ] || [ "$(jq -r '.id + " " + .status + " " + .bundle' "$WORK/st1.out")" != "c1 created $WORK/b1" ]; then
 		show st1
@@ -295,7 +300,7 @@ if [ -n "$C1_OK" ] && need_runc oci_state_passthrough; then
 	fi
 fi
 
-if [ -n "$C1_OK" ] && need_runc oci_create_idempotent; then
+if need_runc oci_create_idempotent c1; then
 	cp "$WORK/b1/config.json" "$WORK/b1.once"
 	with_kvm rt c2 create -b "$WORK/b1" c2
 	if [ "$RT_STATUS" != 0 ] || ! cmp -s "$WORK/b1/config.json" "$WORK/b1.once"; then
@@ -310,13 +315,13 @@ fi
 
 # kdune and kdune-decode run in a rootfs that has no libraries, from read-only nosuid,nodev
 # mounts, and the KVM node is there (checked with plain runc, whose exec is not prefixed).
-if [ -n "$C1_OK" ] && need_runc oci_static_binaries_in_container; then
+if need_runc oci_static_binaries_in_container c1; then
 	x() { timeout $T runc --root "$ROOT" exec c1 "$@" </dev/null 2>&1; }
 	v=$(x /.kdune/kdune --version)
 	d=$(x /.kdune/kdune-decode 0 488b07)
 	mi=$(x grep ' /.kdune/kdune ' /proc/self/mountinfo)
 	dev=$(x ls -l /dev/kvm)
-	libs=$(ls "$WORK/rootfs" | tr '\n' ' ')
+	libs=$(find "$WORK/rootfs" -maxdepth 1 | tr "\n" " ")
 	if [ "$v" != "kdune $(sed -n 's/^VERSION := //p' "$HERE/../../Makefile")" ]; then
 		fail oci_static_binaries_in_container "/.kdune/kdune --version in the container: $v (rootfs: $libs)"
 	elif [ "$(printf '%s' "$d" | head -n 1)" != "mem rdi - 1 0 - 0" ]; then
@@ -339,7 +344,7 @@ exec_ok() { # exec_ok NAME: the result of an exec of `echo hi`
 		[ "$RT_STATUS" = 125 ] && grep -q '^kdune: /dev/kvm: No such device' "$WORK/$1.err"
 	fi
 }
-if [ -n "$C1_OK" ] && need_runc oci_exec_command_prefixed; then
+if need_runc oci_exec_command_prefixed c1; then
 	rt ex1 exec c1 echo hi
 	if ! exec_ok ex1; then
 		show ex1
@@ -349,7 +354,7 @@ if [ -n "$C1_OK" ] && need_runc oci_exec_command_prefixed; then
 	fi
 fi
 
-if [ -n "$C1_OK" ] && need_runc oci_exec_process_file_prefixed; then
+if need_runc oci_exec_process_file_prefixed c1; then
 	# as containerd writes it: the container's process object with the exec's own args
 	jq '.process | .args = ["echo", "hi"]' "$WORK/b1/config.json" >"$WORK/process.json"
 	rt ex2 exec --process "$WORK/process.json" c1
@@ -377,7 +382,7 @@ if need_runc oci_exec_optout_not_prefixed; then
 	runc --root "$ROOT" delete -f c3 >/dev/null 2>&1
 fi
 
-if [ -n "$C1_OK" ] && need_runc oci_kill_delete_passthrough; then
+if need_runc oci_kill_delete_passthrough c1; then
 	rt k1 kill c1 KILL
 	kst=$RT_STATUS
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
