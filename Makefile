@@ -151,7 +151,8 @@ fuzz:
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_oci tests/fuzz/fuzz_oci.c src/host/oci_bundle.c src/host/oci_args.c -ljson-c
+		-o build-fuzz/fuzz_oci tests/fuzz/fuzz_oci.c src/host/oci_bundle.c src/host/oci_lookup.c \
+		src/host/oci_args.c -ljson-c
 	mkdir -p build-fuzz/corpus_oci && cp -n tests/fuzz/corpus_oci/* build-fuzz/corpus_oci/ 2>/dev/null || true
 	build-fuzz/fuzz_oci -max_total_time=$(OCI_FUZZ_SECONDS) -max_len=16384 build-fuzz/corpus_oci
 OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)

@@ -1,5 +1,6 @@
 /* oci_bundle.c: the config.json and process.json edits of kdune's OCI runtime (oci_bundle.h). */
 #include "host/oci_bundle.h"
+#include "host/oci_lookup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -447,6 +448,9 @@ int kd_oci_edit_bundle(const char *bundle, const struct kd_oci_host *h, char *er
 	if (!(cfg = kd_oci_read_json(path, err, errlen)))
 		return -1;
 	r = kd_oci_edit_config(cfg, h, err, errlen);
+	/* Where runc would refuse the program at create, so do we: kdune would only at start. */
+	if (r >= 0 && !kd_oci_opted_out(cfg) && kd_oci_check_program(cfg, bundle, err, errlen))
+		r = -1;
 	if (r == 1 && kd_oci_write_json(path, cfg, err, errlen))
 		r = -1;
 	json_object_put(cfg);

@@ -68,7 +68,8 @@ struct json_object *kd_oci_read_json(const char *path, char *err, size_t errlen)
  * keeping path's permissions. 0 or -1. */
 int kd_oci_write_json(const char *path, struct json_object *obj, char *err, size_t errlen);
 
-/* kd_oci_edit_config on the file BUNDLE/config.json (bundle NULL: the current directory).
+/* kd_oci_edit_config on the file BUNDLE/config.json (bundle NULL: the current directory),
+ * then kd_oci_check_program (oci_lookup.h): a program runc would not find fails here too.
  * The file is rewritten only when edited. Returns as kd_oci_edit_config. */
 int kd_oci_edit_bundle(const char *bundle, const struct kd_oci_host *h, char *err, size_t errlen);
 

@@ -230,6 +230,38 @@ if need_runc oci_bad_bundle; then
 	fi
 fi
 
+# A program that is not there fails at create with runc's own words (runc checks before
+# start; kdune would only notice at start), and the bundle is left as it was.
+if need_runc oci_missing_program_at_create node; then
+	bad=""
+	for prog in nosuch /bin/nosuch /bin/busybox/x /proc /etc; do
+		mkbundle "$WORK/mp" "[\"$prog\"]" >/dev/null
+		cp "$WORK/mp/config.json" "$WORK/mp.orig"
+		rm -f "$WORK/mp-runc.log" "$WORK/mp.log"
+		timeout $T runc --root "$ROOT" --log "$WORK/mp-runc.log" --log-format json create -b "$WORK/mp" mp \
+			</dev/null >/dev/null 2>&1
+		want=$(jq -r '.msg | sub("^runc create failed: "; "")' "$WORK/mp-runc.log" 2>/dev/null | tail -n 1)
+		runc --root "$ROOT" delete -f mp >/dev/null 2>&1
+		with_kvm rt mp --log "$WORK/mp.log" --log-format json create -b "$WORK/mp" mp
+		got=$(jq -r '.msg | sub("^kdune create failed: "; "")' "$WORK/mp.log" 2>/dev/null | tail -n 1)
+		if [ -z "$want" ]; then
+			bad="runc itself did not fail for $prog"
+		elif [ "$RT_STATUS" != 1 ] || [ "$got" != "$want" ]; then
+			bad="$prog: runc says '$want', kdune-runtime (status $RT_STATUS) '$got'"
+		elif ! cmp -s "$WORK/mp/config.json" "$WORK/mp.orig"; then
+			bad="$prog: config.json was edited"
+		fi
+		runc --root "$ROOT" delete -f mp >/dev/null 2>&1
+		rm -rf "$WORK/mp"
+		[ -n "$bad" ] && break
+	done
+	if [ -n "$bad" ]; then
+		fail oci_missing_program_at_create "$bad"
+	else
+		pass oci_missing_program_at_create
+	fi
+fi
+
 # --- Opted-out containers run through runc unchanged, KVM or not ----------------------------
 if need_runc oci_optout_runs_natively; then
 	mkbundle "$WORK/optout" '["sh","-c","echo native; exit 7"]' '{"org.kdune.enable":"false"}' >/dev/null
