@@ -76,10 +76,12 @@ static enum found resolve(const struct rootfs *r, const char *path, int mounts, 
 			up(out);
 			continue;
 		}
-		size_t len = strlen(out);
-		if (len + strlen(c) + 2 > PATH_MAX)
+		size_t len = strlen(out), clen = strlen(c);
+		if (len + clen + 2 > PATH_MAX)
 			return UNKNOWN;
-		snprintf(out + len, PATH_MAX - len, "%s%s", len > 1 ? "/" : "", c);
+		if (len > 1)
+			out[len++] = '/';
+		memcpy(out + len, c, clen + 1);
 		if (mounts && reaches_mount(r, out))
 			return UNKNOWN;
 		if (fstatat(r->fd, out + 1, st, AT_SYMLINK_NOFOLLOW)) {
