@@ -43,8 +43,10 @@ static int find_binaries(char *kdune, char *decode, size_t len, char *err, size_
 	snprintf(decode, len, "%.*s/kdune-decode", dir, kdune);
 	if (access(decode, X_OK) == 0)
 		return 0;
-	snprintf(decode, len, "%.*s/../libexec/kdune/kdune-decode", dir, kdune);
-	if (access(decode, X_OK) == 0)
+	char installed[PATH_MAX + 64];
+	snprintf(installed, sizeof(installed), "%.*s/../libexec/kdune/kdune-decode", dir, kdune);
+	/* canonical: the mount's source is shown to users (runc state, docker inspect) */
+	if (access(installed, X_OK) == 0 && realpath(installed, decode))
 		return 0;
 	snprintf(err, errlen, "kdune-decode is neither next to %.512s nor in ../libexec/kdune",
 		 kdune);

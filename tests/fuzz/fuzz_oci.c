@@ -55,7 +55,8 @@ static void fuzz_json(const uint8_t *data, size_t size)
 	fuzz_edit(cfg);
 	json_object_put(cfg);
 	if (proc && json_object_object_get_ex(proc, "args", &args)) {
-		struct json_object *prefix = json_tokener_parse("[\"/.kdune/kdune\",\"run\",\"--\"]");
+		struct json_object *prefix =
+		    json_tokener_parse("[\"/.kdune/kdune\",\"run\",\"--\"]");
 		if (kd_oci_prefix_args(args, prefix, err, sizeof(err)) == 1 &&
 		    kd_oci_prefix_args(args, prefix, err, sizeof(err)) != 0)
 			__builtin_trap();
