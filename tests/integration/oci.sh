@@ -80,6 +80,7 @@ mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/proc" "$WORK/rootfs/dev" "$WORK/rootfs
 if [ -x $BUSYBOX ]; then
 	cp $BUSYBOX "$WORK/rootfs/bin/"
 	for x in sh echo cat ls grep sleep true kill; do ln -s busybox "$WORK/rootfs/bin/$x"; done
+	mkdir -p "$WORK/rootfs/etc" && echo hello >"$WORK/rootfs/etc/motd" # not executable
 fi
 
 # mkbundle DIR ARGS_JSON [ANNOTATIONS_JSON]: a bundle from `runc spec`, no terminal.
@@ -234,7 +235,8 @@ fi
 # start; kdune would only notice at start), and the bundle is left as it was.
 if need_runc oci_missing_program_at_create node; then
 	bad=""
-	for prog in nosuch /bin/nosuch /bin/busybox/x /proc /etc; do
+	# (not /proc: a path on one of the container's mounts is let through, runc mounts it later)
+	for prog in nosuch /bin/nosuch /bin/busybox/x /etc /etc/motd; do
 		mkbundle "$WORK/mp" "[\"$prog\"]" >/dev/null
 		cp "$WORK/mp/config.json" "$WORK/mp.orig"
 		rm -f "$WORK/mp-runc.log" "$WORK/mp.log"
