@@ -86,7 +86,13 @@ static char *lower_state(const struct kd_oci_argv *a, const char *lower)
 	char *out = malloc(MAX_STATE_BYTES + 1);
 	pid_t pid;
 
-	if (!out || pipe2(fds, O_CLOEXEC) || (pid = fork()) < 0) {
+	if (!out || pipe2(fds, O_CLOEXEC)) {
+		free(out);
+		return NULL;
+	}
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
 		free(out);
 		return NULL;
 	}
