@@ -159,6 +159,7 @@ static int edit_exec(struct kd_oci_argv *a, const char *lower)
 		if (kd_oci_edit_process_file(a->process, prefix, err, sizeof(err)) < 0)
 			r = oci_fail(a, err);
 	} else if (a->exec_cmd >= 0 && strcmp(a->args[a->exec_cmd], KD_OCI_KDUNE)) {
+		/* (a command that is kdune itself is the caller choosing its own options) */
 		size_t n = json_object_array_length(prefix);
 		/* The strings stay alive in prefix, which is kept until the exec. */
 		char **words = calloc(n, sizeof(char *));

@@ -268,26 +268,37 @@ int kd_oci_edit_config(struct json_object *cfg, const struct kd_oci_host *h, cha
 	return changed;
 }
 
+/* args[i] if it is a string, else NULL. */
+static const char *str_idx(struct json_object *args, size_t i)
+{
+	struct json_object *v = json_object_array_get_idx(args, i);
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+size_t kd_oci_prefix_len(struct json_object *args)
+{
+	const char *s0, *s1, *s;
+	if (!json_object_is_type(args, json_type_array) || !(s0 = str_idx(args, 0)) ||
+	    !(s1 = str_idx(args, 1)) || strcmp(s0, KD_OCI_KDUNE) || strcmp(s1, "run"))
+		return 0;
+	for (size_t i = 2; (s = str_idx(args, i)); i++)
+		if (!strcmp(s, "--"))
+			return i + 1;
+	return 0; /* no "--": not a prefix this runtime wrote */
+}
+
 struct json_object *kd_oci_prefix_of(struct json_object *cfg)
 {
 	struct json_object *proc, *args, *out;
 	size_t n;
 	if (!json_object_is_type(cfg, json_type_object) ||
 	    member(cfg, "process", json_type_object, &proc) || !proc ||
-	    member(proc, "args", json_type_array, &args) || !string_array(args))
-		return NULL;
-	n = json_object_array_length(args);
-	if (strcmp(json_object_get_string(json_object_array_get_idx(args, 0)), KD_OCI_KDUNE))
+	    member(proc, "args", json_type_array, &args) || !(n = kd_oci_prefix_len(args)))
 		return NULL;
 	out = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(args, i));
-		push(out, s);
-		if (!strcmp(s, "--"))
-			return out;
-	}
-	json_object_put(out); /* no "--": not a prefix this runtime wrote */
-	return NULL;
+	for (size_t i = 0; i < n; i++)
+		push(out, str_idx(args, i));
+	return out;
 }
 
 int kd_oci_prefix_args(struct json_object *args, struct json_object *prefix, char *err,
@@ -298,7 +309,7 @@ int kd_oci_prefix_args(struct json_object *args, struct json_object *prefix, cha
 
 	if (!string_array(args))
 		return fail(err, errlen, "process args must be a non-empty array of strings");
-	if (!strcmp(json_object_get_string(json_object_array_get_idx(args, 0)), KD_OCI_KDUNE))
+	if (kd_oci_prefix_len(args))
 		return 0;
 	n = json_object_array_length(args);
 	np = json_object_array_length(prefix);

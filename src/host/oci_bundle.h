@@ -51,6 +51,11 @@ int kd_oci_opted_out(struct json_object *cfg);
 int kd_oci_edit_config(struct json_object *cfg, const struct kd_oci_host *h, char *err,
 		       size_t errlen);
 
+/* The number of leading elements of args (a json array) that are kdune's prefix: KD_OCI_KDUNE,
+ * "run", options, up to and including the first "--" (all strings). 0 when args does not
+ * start with one: a program that merely is KD_OCI_KDUNE does not count as prefixed. */
+size_t kd_oci_prefix_len(struct json_object *args);
+
 /* The kdune prefix of an edited config ("KD_OCI_KDUNE", "run", options..., "--"), as a new
  * json array the caller puts; NULL if cfg's process does not run under kdune. */
 struct json_object *kd_oci_prefix_of(struct json_object *cfg);

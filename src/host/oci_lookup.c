@@ -162,16 +162,13 @@ static const char *str_at(struct json_object *o, const char *a, const char *b)
 static const char *program(struct json_object *cfg, const char **path_env)
 {
 	struct json_object *proc, *args, *env;
-	size_t i = 0, n;
+	size_t i, n;
 	*path_env = NULL;
 	if (!json_object_object_get_ex(cfg, "process", &proc) ||
 	    !json_object_object_get_ex(proc, "args", &args) ||
 	    !json_object_is_type(args, json_type_array) || !(n = json_object_array_length(args)))
 		return NULL;
-	if (!strcmp(json_object_get_string(json_object_array_get_idx(args, 0)), KD_OCI_KDUNE))
-		while (i < n &&
-		       strcmp(json_object_get_string(json_object_array_get_idx(args, i++)), "--"))
-			;
+	i = kd_oci_prefix_len(args);
 	if (json_object_object_get_ex(proc, "env", &env) &&
 	    json_object_is_type(env, json_type_array))
 		for (size_t k = 0; k < json_object_array_length(env); k++) {

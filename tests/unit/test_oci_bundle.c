@@ -90,6 +90,22 @@ static void test_oci_bundle_edit_prefixes_args(void **state)
 	json_object_put(cfg);
 }
 
+/* A program that happens to be kdune itself is not taken for the prefix. */
+static void test_oci_bundle_edit_prefixes_bare_kdune(void **state)
+{
+	struct json_object *cfg = parse("{\"process\":{\"args\":[\"/.kdune/kdune\"]}}");
+	assert_int_equal(edit(cfg, &host, NULL, 0), 1);
+	assert_string_equal(js(at(cfg, "process.args")),
+			    "[\"/.kdune/kdune\",\"run\",\"--\",\"/.kdune/kdune\"]");
+	assert_int_equal(edit(cfg, &host, NULL, 0), 0);
+	json_object_put(cfg);
+	cfg = parse("{\"process\":{\"args\":[\"/.kdune/kdune\",\"run\",\"x\"]}}");
+	assert_int_equal(edit(cfg, &host, NULL, 0), 1);
+	assert_string_equal(js(at(cfg, "process.args")), "[\"/.kdune/kdune\",\"run\",\"--\","
+							 "\"/.kdune/kdune\",\"run\",\"x\"]");
+	json_object_put(cfg);
+}
+
 static void test_oci_bundle_edit_mounts_static_binaries(void **state)
 {
 	struct json_object *cfg = load("config-runc.json");
@@ -469,6 +485,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_oci_bundle_edit_prefixes_args),
+	    cmocka_unit_test(test_oci_bundle_edit_prefixes_bare_kdune),
 	    cmocka_unit_test(test_oci_bundle_edit_mounts_static_binaries),
 	    cmocka_unit_test(test_oci_bundle_edit_adds_kvm_device),
 	    cmocka_unit_test(test_oci_bundle_edit_keeps_the_rest),
