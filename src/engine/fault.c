@@ -1,5 +1,6 @@
 /* fault.c: guest exceptions and failed memory accesses -> native signals. */
 #include "engine/fault.h"
+#include "engine/exitless.h"
 #include "engine/decode.h"
 #include "engine/enter.h"
 #include "vm/layout.h"
@@ -31,6 +32,7 @@ static void exit_stats(struct kd_vm *vm)
 	}
 	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
 		exc, mem, intr);
+	kd_exitless_stats(vm);
 }
 
 _Noreturn void kd_target_exit(struct kd_vm *vm, int status)

@@ -3,6 +3,7 @@
  * space, FS/GS bases, signal handlers, kdune's descriptors, /proc/self/exe) are handled
  * here. */
 #include "engine/syscall.h"
+#include "engine/exitless.h"
 #include "engine/fault.h"
 #include "vm/layout.h"
 #include "base/log.h"
@@ -322,7 +323,9 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_clone3:
 		return kd_sys_clone(v, nr, a);
 	case KD_SYS_QUERY:
-		return a[0] == 0 ? KD_QUERY_INSIDE : a[0] == 1 ? (long)v->nsyscalls : -EINVAL;
+		return a[0] == 0   ? KD_QUERY_INSIDE
+		       : a[0] == 1 ? (long)(v->nsyscalls + v->xl.served)
+				   : -EINVAL;
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -333,6 +336,7 @@ void kd_syscall(struct kd_vcpu *v)
 	long nr = (long)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->nsyscalls++;
+	kd_exitless_on_exit(v, nr, a);
 	long ret = kd_syscall_dispatch(v, nr, a);
 	if (v->exited)
 		return; /* exit: traced already, and nothing goes back */

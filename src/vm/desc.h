@@ -1,6 +1,7 @@
 /* desc.h: the guest's descriptor tables (GDT, IDT, TSS) and ring-0 stubs. */
 #pragma once
 #include <stdint.h>
+#include "vm/layout.h"
 #include "vm/vm.h"
 
 /* Copy the stubs into the ring-0 area and fill the IDT. */
@@ -14,7 +15,7 @@ uint64_t kd_stub_gva(const void *sym);
 uint64_t kd_lstar(const struct kd_vm *vm);
 static inline uint64_t kd_cpu_gva(int cpu, uint64_t off)
 {
-	return 0xffffff8000000000ULL + 0x2000ULL + (uint64_t)cpu * 0x4000ULL + off;
+	return KD_KBASE + KD_KOFF_CPU + (uint64_t)cpu * KD_CPU_AREA + off;
 }
 
 extern const uint8_t kd_stubs_start[], kd_stubs_end[], kd_stub_syscall[], kd_stub_iret[],

@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "engine/signals.h"
 #include "engine/syscall.h"
+#include "engine/exitless.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,11 @@ int kd_vcpu_create(struct kd_vm *vm, int id, struct kd_vcpu *v)
 		return -EINVAL;
 	set_xcr0(v);
 	detect_pvm(v);
+	/* Exitless path: this vCPU's own LSTAR stub and pages, if wanted (after the backend is
+	 * known). */
+	rc = kd_exitless_vcpu_init(v);
+	if (rc)
+		return rc;
 	if (vm->sync_regs)
 		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	return 0;
@@ -406,6 +412,9 @@ static void interrupted(struct kd_vcpu *v)
 	/* Between `syscall` and the stub's `out` (PVM runs it at CPL3): the exit comes next. */
 	if (v->user.rip - v->vm->ustub < KD_PAGE)
 		return;
+	/* Exitless path: inside this vCPU's stub, the call is completed or cancelled first, so
+	 * the signal lands at a syscall boundary as natively. */
+	kd_exitless_settle(v);
 	v->at_cpl3 = 1;
 	v->user_valid = 1;
 }

@@ -207,6 +207,45 @@ int kd_vm_refork(struct kd_vm *vm)
 	return rc;
 }
 
+/* The low-half range the guest reaches every vCPU's exitless pages at: kdune's own. */
+static int xl_reserve(struct kd_vm *vm)
+{
+	uint64_t len = KD_MAX_VCPUS * KD_XL_ALIAS_STRIDE;
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	int rc = kd_regions_add(&vm->host, (uint64_t)p, (uint64_t)p + len);
+	if (rc) {
+		munmap(p, len);
+		return rc;
+	}
+	vm->xl_alias = (uint64_t)p;
+	return 0;
+}
+
+int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t *code_gva)
+{
+	uint64_t area = KD_KOFF_CPU + (uint64_t)cpu * KD_CPU_AREA;
+	kd_vm_lock(vm);
+	int rc = vm->xl_alias ? 0 : xl_reserve(vm);
+	uint64_t gva = vm->xl_alias + (uint64_t)cpu * KD_XL_ALIAS_STRIDE;
+	if (!rc) {
+		kd_xl_code_init(vm->karea + area + KD_CPU_XL_CODE, kd_lstar(vm));
+		/* Mapped once and for good: the page tables only ever gain entries. */
+		rc = kd_pt_map(&vm->pt, gva, KD_GPA_KAREA + area + KD_CPU_XL_CODE, KD_PAGE,
+			       KD_PTE_US | KD_PTE_A, 0);
+	}
+	if (!rc)
+		rc = kd_pt_map(&vm->pt, gva + KD_PAGE, KD_GPA_KAREA + area + KD_CPU_XL_DATA, KD_PAGE,
+			       KD_PTE_US | KD_PTE_RW | KD_PTE_A | KD_PTE_D | KD_PTE_NX, 0);
+	kd_vm_unlock(vm);
+	if (rc)
+		return rc;
+	*data = (struct kd_xl_page *)(vm->karea + area + KD_CPU_XL_DATA);
+	*code_gva = gva;
+	return 0;
+}
+
 #define USER_PTE (KD_PTE_RW | KD_PTE_US | KD_PTE_A | KD_PTE_D)
 
 int kd_mem_add(struct kd_vm *vm, uint64_t start, uint64_t len)

@@ -1,0 +1,498 @@
+/*
+ * exitless.c: the host side of the exitless request path: the server thread, what it serves,
+ * and settling a vCPU stopped inside its stub. The stub and the page layout are in
+ * vm/xlstub.S and vm/exitless.h; the README's design section has the state machine.
+ *
+ * The server is one host thread per process (VM), made with kdune's own raw clone, with every
+ * signal blocked. It answers only calls that cannot block and do not depend on the calling
+ * thread; everything else goes back to the exit path, where kdune runs it exactly as before.
+ * It executes through kd_syscall_dispatch, so kdune's descriptor checks hold unchanged.
+ */
+#include "engine/exitless.h"
+#include "base/log.h"
+#include "engine/syscall.h"
+#include "engine/thread.h"
+#include "vm/uaccess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+/* vcpu.c's FMASK (TF DF IF IOPL NT AC) without IF: the stub returns with popfq at CPL3,
+ * which cannot set IF again, so `syscall` must not clear it in the first place. */
+#define FMASK_KEEP_IF 0x47500ULL
+
+/* Larger reads and writes gain little (the copy dominates) and hold the server longer. */
+#define XL_IO_MAX (256u << 10)
+
+int kd_xl_parse_mode(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return KD_XL_AUTO;
+	if (!strcmp(s, "on") || !strcmp(s, "1"))
+		return KD_XL_ON;
+	if (!strcmp(s, "off") || !strcmp(s, "0"))
+		return KD_XL_OFF;
+	return -1;
+}
+
+int kd_exitless_wanted(const struct kd_vm *vm, const char **why)
+{
+	const char *no = vm->xl_mode == KD_XL_OFF ? "off"
+			 : vm->xl_mode == KD_XL_AUTO
+			     ? "off (auto turns on once verified on a KVM machine)"
+			 : vm->backend != KD_BACKEND_PVM
+			     ? "off: VT-x/SVM runs the LSTAR stub at CPL0, so every call exits"
+			 : vm->trace_fd >= 0 ? "off under --trace: every call exits and is traced"
+					     : NULL;
+	if (why)
+		*why = no ? no : "on";
+	return !no;
+}
+
+/* CPUs in the calling thread's affinity mask. */
+static int cpus_allowed(void)
+{
+	uint64_t mask[16] = {0};
+	long n = kd_raw_syscall(SYS_sched_getaffinity, 0, sizeof(mask), (uint64_t)mask, 0, 0, 0);
+	int c = 0;
+	for (long i = 0; i < n / 8; i++)
+		c += __builtin_popcountll(mask[i]);
+	return n < 0 ? 1 : c;
+}
+
+/* The process's server state, made with the first vCPU that uses the path. */
+static struct kd_xl_server *server_of(struct kd_vm *vm)
+{
+	kd_vm_lock(vm);
+	if (!vm->xl && (vm->xl = calloc(1, sizeof(*vm->xl)))) {
+		vm->xl->pid = getpid();
+		vm->xl->spin_ns = KD_XL_SPIN_NS;
+		/* One CPU: a spinning server would only take it from the target. */
+		vm->xl->disabled = cpus_allowed() < 2;
+	}
+	kd_vm_unlock(vm);
+	return vm->xl;
+}
+
+int kd_exitless_vcpu_init(struct kd_vcpu *v)
+{
+	struct kd_xl_page *data;
+	uint64_t code;
+	if (!kd_exitless_wanted(v->vm, NULL))
+		return 0;
+	if (!server_of(v->vm))
+		return -ENOMEM;
+	int rc = kd_vm_xl_pages(v->vm, v->id, &data, &code);
+	if (rc)
+		return rc;
+	data->state = XL_IDLE;
+	data->awake = 0; /* until the server says otherwise */
+	v->xl.code_gva = code;
+	rc = kd_vcpu_set_msr(v, MSR_LSTAR, code) ?: kd_vcpu_set_msr(v, MSR_FMASK, FMASK_KEEP_IF);
+	if (!rc)
+		__atomic_store_n(&v->xl.data, data, __ATOMIC_RELEASE); /* the server polls it */
+	return rc;
+}
+
+/* Calls after which a served answer could differ from the exit path's. */
+static void note_call(struct kd_xl_server *s, long nr, const uint64_t a[6])
+{
+	switch (nr) {
+	case SYS_setuid:
+	case SYS_setgid:
+	case SYS_setreuid:
+	case SYS_setregid:
+	case SYS_setresuid:
+	case SYS_setresgid:
+	case SYS_setfsuid:
+	case SYS_setfsgid:
+	case SYS_setgroups:
+	case SYS_capset:
+	case SYS_unshare: /* CLONE_NEWUSER gives the thread new credentials */
+	case SYS_setns:
+	case SYS_keyctl: /* session keyrings are part of the credentials */
+	case SYS_landlock_restrict_self:
+		/* Credentials are per host thread: the server keeps the ones it started with. */
+		__atomic_store_n(&s->creds_changed, 1, __ATOMIC_SEQ_CST);
+		break;
+	case SYS_prctl:
+		if (a[0] == PR_SET_KEEPCAPS || a[0] == PR_CAPBSET_DROP || a[0] == PR_CAP_AMBIENT ||
+		    a[0] == PR_SET_SECUREBITS)
+			__atomic_store_n(&s->creds_changed, 1, __ATOMIC_SEQ_CST);
+		break;
+	case SYS_setrlimit:
+	case SYS_prlimit64:
+		/* Past RLIMIT_FSIZE, the kernel sends SIGXFSZ to the thread that wrote. */
+		if (nr == SYS_setrlimit ? a[0] == RLIMIT_FSIZE : a[1] == RLIMIT_FSIZE && a[2])
+			__atomic_store_n(&s->limits_changed, 1, __ATOMIC_SEQ_CST);
+		break;
+	}
+}
+
+void kd_exitless_on_exit(struct kd_vcpu *v, long nr, const uint64_t a[6])
+{
+	struct kd_xl_server *s = v->vm->xl;
+	if (!s)
+		return; /* the path is off in this VM */
+	note_call(s, nr, a);
+	if (!v->xl.data || s->disabled)
+		return;
+	if (__atomic_load_n(&s->started, __ATOMIC_ACQUIRE))
+		kd_xl_server_wake(v->vm);
+	else if (getpid() == s->pid) /* a CLONE_VM child is another process: not its own */
+		kd_xl_server_start(v->vm, v->proc);
+}
+
+/* ---- settling a vCPU stopped in its stub ---- */
+
+static enum kd_xl_settled restart(struct kvm_regs *r)
+{
+	/* Every GPR is still the syscall-entry state: run the `syscall` again later. */
+	r->rip = r->rcx - 2;
+	r->rflags = r->r11;
+	return KD_XL_RESTART;
+}
+
+static enum kd_xl_settled complete(const struct kd_xl_cpu *c, struct kvm_regs *r, uint64_t rsp)
+{
+	r->rax = (uint64_t)__atomic_load_n(&c->result, __ATOMIC_ACQUIRE);
+	r->rip = r->rcx;
+	r->rflags = r->r11;
+	r->rsp = rsp;
+	return KD_XL_COMPLETED;
+}
+
+enum kd_xl_settled kd_xl_settle_regs(struct kd_xl_cpu *c, struct kvm_regs *r)
+{
+	struct kd_xl_page *p = c->data;
+	uint64_t off = r->rip - c->code_gva;
+	if (!p || off >= KD_PAGE)
+		return KD_XL_NOT_IN_STUB;
+	if (off < kd_xl_off(kd_xl_published) || off >= kd_xl_off(kd_xl_slow))
+		return restart(r);
+	if (off >= kd_xl_off(kd_xl_done))
+		return complete(c, r, __atomic_load_n(&p->rsp, __ATOMIC_RELAXED));
+	/* Published. Not claimed yet: take it back, so the server never will. */
+	uint32_t want = XL_REQ;
+	if (__atomic_compare_exchange_n(&p->state, &want, XL_IDLE, 0, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST))
+		return restart(r);
+	/* Claimed: busy is the host's own word, set before the claim; the call never blocks. */
+	while (__atomic_load_n(&c->busy, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	uint32_t st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+	/* Anything but a served DONE (cancelled, declined, or a word the guest wrote): not run. */
+	if ((st & XL_DONE) && !(st & XL_DECLINE))
+		return complete(c, r, r->rsp);
+	return restart(r);
+}
+
+int kd_exitless_settle(struct kd_vcpu *v)
+{
+	return kd_xl_settle_regs(&v->xl, &v->user) != KD_XL_NOT_IN_STUB;
+}
+
+/* ---- what the server serves ---- */
+
+/* fd names a regular file (fstat through the dispatcher: kdune's own descriptors are EBADF). */
+static int regular_file(struct kd_vcpu *v, uint64_t fd, struct stat *st)
+{
+	const uint64_t f[6] = {fd, (uint64_t)st};
+	return kd_syscall_dispatch(v, SYS_fstat, f) == 0 && S_ISREG(st->st_mode);
+}
+
+/*
+ * Writes to these wait only on the kernel (memory, dirty throttling, the inode lock), never
+ * on another process as FUSE or a network filesystem can.
+ */
+static int local_fs(struct kd_vcpu *v, uint64_t fd)
+{
+	struct statfs sf;
+	const uint64_t f[6] = {fd, (uint64_t)&sf};
+	if (kd_syscall_dispatch(v, SYS_fstatfs, f))
+		return 0;
+	return sf.f_type == EXT4_SUPER_MAGIC || sf.f_type == XFS_SUPER_MAGIC ||
+	       sf.f_type == BTRFS_SUPER_MAGIC || sf.f_type == TMPFS_MAGIC;
+}
+
+static int fsize_unlimited(void)
+{
+	struct rlimit r;
+	return kd_raw_syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, 0, (uint64_t)&r, 0, 0) == 0 &&
+	       r.rlim_cur == RLIM_INFINITY;
+}
+
+/*
+ * read/pread64 of a regular file, from the page cache only. A probe at an explicit offset
+ * (preadv2 RWF_NOWAIT) has no effect but on the buffer; only when all of it was cached does
+ * read(2) go on with the real call at the file position, which moves atomically as natively.
+ */
+static long serve_read(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
+{
+	struct stat st;
+	if (a[2] > XL_IO_MAX || !regular_file(v, a[0], &st))
+		return 0;
+	const uint64_t cur[6] = {a[0], 0, SEEK_CUR};
+	long pos = nr == SYS_pread64 ? (long)a[3] : kd_syscall_dispatch(v, SYS_lseek, cur);
+	if (pos < 0)
+		return 0;
+	struct iovec io = {(void *)a[1], a[2]};
+	uint64_t p[6] = {a[0], (uint64_t)&io, 1, (uint64_t)pos, 0, RWF_NOWAIT};
+	long n = kd_syscall_dispatch(v, SYS_preadv2, p);
+	if (n < 0 || ((uint64_t)n < a[2] && pos + n < st.st_size))
+		return 0; /* not (all) in the page cache, or an error the exit path reports */
+	if (nr == SYS_read) {
+		p[3] = (uint64_t)-1; /* at the file position, and move it */
+		n = kd_syscall_dispatch(v, SYS_preadv2, p);
+		if (n < 0)
+			return 0; /* evicted meanwhile: nothing was consumed */
+	}
+	*served = 1;
+	return n;
+}
+
+static long serve_write(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
+{
+	struct kd_xl_server *s = v->vm->xl;
+	struct stat st;
+	/* The creds matter to writes too: a write clears set-user-ID bits unless CAP_FSETID. */
+	if (__atomic_load_n(&s->creds_changed, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&s->limits_changed, __ATOMIC_ACQUIRE) || a[2] > XL_IO_MAX ||
+	    !regular_file(v, a[0], &st) || !local_fs(v, a[0]) || !fsize_unlimited())
+		return 0;
+	*served = 1;
+	return kd_syscall_dispatch(v, nr, a);
+}
+
+/* newfstatat(fd, "", buf, AT_EMPTY_PATH): an fstat. Not AT_FDCWD: cwd can be per thread. */
+static int empty_path_at(struct kd_vcpu *v, const uint64_t a[6])
+{
+	char c;
+	return (a[3] & AT_EMPTY_PATH) && (int)a[0] != AT_FDCWD &&
+	       kd_copy_from_user(v->vm, &c, a[1], 1) == 0 && c == 0;
+}
+
+long kd_xl_serve(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
+{
+	struct kd_xl_server *s = v->vm->xl;
+	struct stat st;
+	*served = 0;
+	/* Only the threads of the server's own process (a CLONE_VM child has another pid). */
+	if (!s || v->proc != s->proc)
+		return 0;
+	switch (nr) {
+	case SYS_gettid:
+		*served = 1;
+		return v->tid; /* the caller's, not the server's */
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_fstat:
+		break;
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+	case SYS_getresuid:
+	case SYS_getresgid:
+		if (__atomic_load_n(&s->creds_changed, __ATOMIC_ACQUIRE))
+			return 0;
+		break;
+	case SYS_newfstatat:
+		if (!empty_path_at(v, a))
+			return 0;
+		break;
+	case SYS_lseek:
+		if (!regular_file(v, a[0], &st))
+			return 0;
+		break;
+	case SYS_read:
+	case SYS_pread64:
+		return serve_read(v, nr, a, served);
+	case SYS_write:
+	case SYS_pwrite64:
+		return serve_write(v, nr, a, served);
+	default:
+		return 0;
+	}
+	*served = 1;
+	return kd_syscall_dispatch(v, nr, a);
+}
+
+/* ---- the server thread ---- */
+
+int kd_xl_poll_one(struct kd_vcpu *v)
+{
+	struct kd_xl_page *p = __atomic_load_n(&v->xl.data, __ATOMIC_ACQUIRE);
+	if (!p || __atomic_load_n(&p->state, __ATOMIC_RELAXED) != XL_REQ)
+		return 0;
+	/* busy before the claim: whoever sees the claim sees busy (kd_xl_settle_regs). */
+	__atomic_store_n(&v->xl.busy, 1, __ATOMIC_SEQ_CST);
+	uint32_t want = XL_REQ;
+	if (!__atomic_compare_exchange_n(&p->state, &want, XL_BUSY, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&v->xl.busy, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	/* Copied once, before anything looks at it: the page is the guest's. */
+	long nr = (long)__atomic_load_n(&p->nr, __ATOMIC_RELAXED);
+	uint64_t a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = __atomic_load_n(&p->args[i], __ATOMIC_RELAXED);
+	int served;
+	long r = kd_xl_serve(v, nr, a, &served);
+	if (served) {
+		v->xl.result = r;
+		v->xl.served++;
+		__atomic_store_n(&p->result, r, __ATOMIC_RELAXED);
+	} else {
+		v->xl.declined++;
+	}
+	__atomic_store_n(&p->state, served ? XL_DONE : XL_DONE | XL_DECLINE, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->xl.busy, 0, __ATOMIC_RELEASE);
+	return 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	kd_raw_syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (uint64_t)&t, 0, 0, 0, 0);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* One pass over the vCPUs that use the path: their awake flag, then a request if any. */
+static int poll_all(struct kd_vm *vm, uint32_t awake)
+{
+	int n = __atomic_load_n(&vm->nvcpus, __ATOMIC_ACQUIRE), handled = 0;
+	for (int i = 0; i < n; i++) {
+		struct kd_vcpu *v = __atomic_load_n(&vm->vcpus[i], __ATOMIC_ACQUIRE);
+		struct kd_xl_page *p = v ? __atomic_load_n(&v->xl.data, __ATOMIC_ACQUIRE) : NULL;
+		if (!p)
+			continue;
+		if (__atomic_load_n(&p->awake, __ATOMIC_RELAXED) != awake)
+			__atomic_store_n(&p->awake, awake, __ATOMIC_RELEASE);
+		handled += kd_xl_poll_one(v);
+	}
+	return handled;
+}
+
+/* Poll until nothing came for spin_ns. The clock is read every 128 rounds only. */
+static void spin(struct kd_vm *vm, struct kd_xl_server *s)
+{
+	uint64_t last = now_ns();
+	int fresh = 0;
+	for (unsigned round = 1;; round++) {
+		if (poll_all(vm, 1))
+			fresh = 1;
+		else
+			__builtin_ia32_pause();
+		if (round % 128)
+			continue;
+		uint64_t t = now_ns();
+		if (fresh)
+			last = t, fresh = 0;
+		else if (t - last > s->spin_ns)
+			return;
+	}
+}
+
+/* Sleep until an exit wakes it. Stubs that still see awake time out and exit. */
+static void sleep_until_kicked(struct kd_vm *vm, struct kd_xl_server *s)
+{
+	__atomic_store_n(&s->sleeping, 1, __ATOMIC_SEQ_CST);
+	poll_all(vm, 0); /* clears every awake flag, and answers what came meanwhile */
+	while (!__atomic_exchange_n(&s->kick, 0, __ATOMIC_SEQ_CST))
+		kd_raw_syscall(SYS_futex, (uint64_t)&s->kick, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+	__atomic_store_n(&s->sleeping, 0, __ATOMIC_SEQ_CST);
+	s->wakeups++;
+}
+
+static int server_main(void *arg)
+{
+	struct kd_vm *vm = arg;
+	struct kd_xl_server *s = vm->xl;
+	for (;;) {
+		spin(vm, s);
+		sleep_until_kicked(vm, s);
+	}
+	return 0;
+}
+
+int kd_xl_server_start(struct kd_vm *vm, const void *proc)
+{
+	struct kd_xl_server *s = vm->xl;
+	kd_vm_lock(vm);
+	int go = !s->started && !s->disabled;
+	if (go) {
+		s->proc = proc;
+		__atomic_store_n(&s->started, 1, __ATOMIC_RELEASE);
+	}
+	kd_vm_unlock(vm);
+	if (!go)
+		return 0;
+	long tid = kd_hthread_spawn(vm, server_main, vm);
+	if (tid < 0) {
+		s->disabled = 1; /* every call exits, as without the path */
+		return (int)tid;
+	}
+	s->tid = (int)tid;
+	return 0;
+}
+
+void kd_xl_server_wake(struct kd_vm *vm)
+{
+	struct kd_xl_server *s = vm->xl;
+	if (__atomic_load_n(&s->sleeping, __ATOMIC_ACQUIRE) &&
+	    !__atomic_exchange_n(&s->kick, 1, __ATOMIC_SEQ_CST))
+		kd_raw_syscall(SYS_futex, (uint64_t)&s->kick, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+}
+
+void kd_exitless_after_fork(struct kd_vm *vm)
+{
+	struct kd_xl_server *s = vm->xl;
+	if (!s)
+		return;
+	/* The parent's server stayed in the parent; this process gets its own when needed. */
+	s->started = s->sleeping = s->kick = s->tid = 0;
+	s->proc = NULL;
+	s->pid = getpid();
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct kd_xl_cpu *c = &vm->vcpus[i]->xl;
+		if (c->data) {
+			c->data->awake = 0;
+			c->data->state = XL_IDLE;
+		}
+		c->busy = 0;
+	}
+}
+
+void kd_exitless_stats(struct kd_vm *vm)
+{
+	struct kd_xl_server *s = vm->xl;
+	if (!s)
+		return;
+	unsigned long long served = 0, declined = 0;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		served += vm->vcpus[i]->xl.served;
+		declined += vm->vcpus[i]->xl.declined;
+	}
+	kd_info("exitless: %llu calls served with no exit, %llu sent to the exit path; server %s, "
+		"woken %llu times",
+		served, declined,
+		s->disabled  ? "disabled (one CPU)"
+		: s->started ? "started"
+			     : "never needed",
+		(unsigned long long)s->wakeups);
+}
