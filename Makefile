@@ -102,7 +102,7 @@ $(B)/progs/staticpie_%: tests/progs/staticpie_%.c | $(B)/progs
 $(B)/progs/%: tests/progs/%.c | $(B)/progs
 	$(CC) -O1 -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(B)/libkdune.a | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libkdune.a | $(B)/tests
 	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)

@@ -36,9 +36,9 @@
 #define XL_AWAKE 0x80	/* u32, written by the host: 1 while a server polls this page */
 #define XL_STACK_TOP 0x1000 /* the stub's private stack: the end of the data page */
 
-/* How long the stub waits for DONE before it cancels and exits: `pause` rounds. On the CPUs
- * here a round is 10-50 ns, so 2048 rounds are ~20-100 us: less than one exit costs on PVM
- * (30-130 us), and far more than a served round trip (~0.5 us). */
+/* How long the stub waits for DONE before it cancels and exits, by default: `pause` rounds.
+ * On the CPUs here a round is 10-50 ns, so 2048 rounds are ~20-100 us: less than one exit
+ * costs on PVM (30-130 us), and far more than a served round trip (~0.5 us). */
 #define XL_SPIN_MAX 2048
 
 #define XL_RFLAGS_TF 0x100
@@ -78,9 +78,10 @@ _Static_assert(sizeof(struct kd_xl_page) + 64 <= XL_STACK_TOP, "private stack ro
  *   [kd_xl_done, kd_xl_slow)       the result is the caller's: rax, rflags, rsp, return
  *   [kd_xl_slow, kd_xl_stub_end)   the exit path: GPRs are the syscall-entry state
  * kd_xl_out_slot is an 8-byte slot in the copy: the address of the shared `out` stub.
+ * kd_xl_spin_imm_end ends the instruction that sets the wait; its last 4 bytes are the count.
  */
 extern const uint8_t kd_xl_stub[], kd_xl_published[], kd_xl_done[], kd_xl_slow[],
-    kd_xl_out_slot[], kd_xl_stub_end[];
+    kd_xl_out_slot[], kd_xl_stub_end[], kd_xl_spin_imm_end[];
 
 /*
  * A vCPU's side of the path. data and code_gva are set once the vCPU uses the path; the
@@ -103,7 +104,8 @@ static inline uint64_t kd_xl_off(const uint8_t *label)
 
 /*
  * Fill a code page: the stub at offset 0, its exit path pointing at out_gva (the shared
- * LSTAR `out` stub, at the address the guest reaches it). code: 4096 writable bytes.
+ * LSTAR `out` stub, at the address the guest reaches it), waiting at most spins `pause`
+ * rounds for the server (0: XL_SPIN_MAX). code: 4096 writable bytes.
  */
-void kd_xl_code_init(uint8_t *code, uint64_t out_gva);
+void kd_xl_code_init(uint8_t *code, uint64_t out_gva, uint32_t spins);
 #endif

@@ -230,7 +230,7 @@ int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t
 	int rc = vm->xl_alias ? 0 : xl_reserve(vm);
 	uint64_t gva = vm->xl_alias + (uint64_t)cpu * KD_XL_ALIAS_STRIDE;
 	if (!rc) {
-		kd_xl_code_init(vm->karea + area + KD_CPU_XL_CODE, kd_lstar(vm));
+		kd_xl_code_init(vm->karea + area + KD_CPU_XL_CODE, kd_lstar(vm), 0);
 		/* Mapped once and for good: the page tables only ever gain entries. */
 		rc = kd_pt_map(&vm->pt, gva, KD_GPA_KAREA + area + KD_CPU_XL_CODE, KD_PAGE,
 			       KD_PTE_US | KD_PTE_A, 0);

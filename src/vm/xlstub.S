@@ -21,7 +21,7 @@
 	.code64
 	.balign 64
 	.globl kd_xl_stub, kd_xl_published, kd_xl_done, kd_xl_slow, kd_xl_out_slot
-	.globl kd_xl_stub_end
+	.globl kd_xl_stub_end, kd_xl_spin_imm_end
 kd_xl_stub:
 .Lstub:
 	mov %rsp, D(XL_RSP)
@@ -40,7 +40,8 @@ kd_xl_stub:
 	/* No server polls this page: do not wait for one. */
 	cmpl $0, D(XL_AWAKE)
 	je kd_xl_slow
-	movl $XL_SPIN_MAX, D(XL_SPINS)
+	movl $XL_SPIN_MAX, D(XL_SPINS)		/* kd_xl_code_init patches the count */
+kd_xl_spin_imm_end:
 	movl $XL_REQ, D(XL_STATE)		/* publish */
 kd_xl_published:
 1:	testl $XL_DONE, D(XL_STATE)
