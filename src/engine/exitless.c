@@ -408,7 +408,10 @@ static void spin(struct kd_vm *vm, struct kd_xl_server *s)
 	}
 }
 
-/* Sleep until an exit wakes it. Stubs that still see awake time out and exit. */
+/*
+ * Sleep until an exit kicks it. Stubs that still see awake time out and exit. A kick that
+ * came while it polled (kick is only cleared when a polling period starts) keeps it polling.
+ */
 static void sleep_until_kicked(struct kd_vm *vm, struct kd_xl_server *s)
 {
 	__atomic_store_n(&s->sleeping, 1, __ATOMIC_SEQ_CST);
@@ -424,6 +427,7 @@ static int server_main(void *arg)
 	struct kd_vm *vm = arg;
 	struct kd_xl_server *s = vm->xl;
 	for (;;) {
+		__atomic_store_n(&s->kick, 0, __ATOMIC_SEQ_CST);
 		spin(vm, s);
 		sleep_until_kicked(vm, s);
 	}
@@ -454,8 +458,13 @@ int kd_xl_server_start(struct kd_vm *vm, const void *proc)
 void kd_xl_server_wake(struct kd_vm *vm)
 {
 	struct kd_xl_server *s = vm->xl;
-	if (__atomic_load_n(&s->sleeping, __ATOMIC_ACQUIRE) &&
-	    !__atomic_exchange_n(&s->kick, 1, __ATOMIC_SEQ_CST))
+	/*
+	 * kick first, sleeping second; the server does the opposite (sleeping, then kick), so
+	 * one of the two sees the other's store and no wake is lost. A kick that is 1 already
+	 * costs no futex call: the server has not slept since.
+	 */
+	if (!__atomic_exchange_n(&s->kick, 1, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&s->sleeping, __ATOMIC_SEQ_CST))
 		kd_raw_syscall(SYS_futex, (uint64_t)&s->kick, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 

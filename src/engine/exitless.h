@@ -22,7 +22,7 @@ struct kd_xl_server {
 	const void *proc;     /* the struct kd_proc of its threads: only they are served */
 	int tid;	      /* the server thread's, for -v */
 	int sleeping;	      /* it is on (or going to) its futex */
-	int kick;	      /* futex word: an exit asked it to poll again */
+	int kick;	      /* futex word: an exit came since its polling period began */
 	int creds_changed;    /* a thread changed credentials: identity calls exit */
 	int limits_changed;   /* a thread changed RLIMIT_FSIZE: writes exit */
 	uint64_t spin_ns;     /* how long it polls after its last request before sleeping */

@@ -336,6 +336,8 @@ static void test_exitless_slow_when_server_absent(void **state)
 	assert_int_equal(r, getppid());
 	assert_int_equal(v->xl.data->state, XL_REQ | XL_CANCEL);
 	assert_entry_state_at_out(SYS_getppid, FLAGS);
+	munmap((void *)v->xl.code_gva, 2 * 4096);
+	free(v);
 }
 
 static void test_exitless_slow_when_not_served(void **state)
