@@ -357,6 +357,11 @@ static void test_exitless_slow_when_not_served(void **state)
 	assert_int_equal(read(p[0], buf, 2), 2);
 	close(p[0]);
 	close(p[1]);
+	/* A call outside the served list. */
+	r = sc(main_v, SYS_getpriority, PRIO_PROCESS, 0, 0, 0);
+	assert_int_equal(r, 20 - getpriority(PRIO_PROCESS, 0));
+	assert_int_equal(slow_taken, slow + 2);
+	assert_int_equal(main_v->xl.declined, declined + 2);
 }
 
 static void test_exitless_slow_when_tf_set(void **state)
