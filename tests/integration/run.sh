@@ -9,6 +9,8 @@
 #                 everything natively, to check the harness); tests that need the real kdune
 #                 binary are then skipped, and KVM is not required.
 #   KDUNE_KEEP=1  keep the scratch directory (its path is printed).
+#   KDUNE_EXITLESS=auto|on|off  read by kdune itself (as --exitless): `make integration-exitless`
+#                 runs the suite with on. Native runs see it too, in both environments alike.
 #   KD_TIMEOUT    seconds allowed for each command (default 120).
 # Prints one line per test (PASS name / FAIL name: reason / SKIP name: reason), failure details
 # indented below a FAIL line, and last "N passed, N failed, N skipped". Exits 1 if any failed.
@@ -54,7 +56,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$WORK/t" "$WORK/in"
 IN=$WORK/in
 
-echo "# kdune: ${RUNNER[*]}"
+echo "# kdune: ${RUNNER[*]} (exitless: ${KDUNE_EXITLESS:-auto})"
 
 # --- KVM availability -----------------------------------------------------------------------
 KVM_SKIP=""
