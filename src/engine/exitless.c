@@ -56,7 +56,10 @@ int kd_exitless_wanted(const struct kd_vm *vm, const char **why)
 			 : vm->backend != KD_BACKEND_PVM
 			     ? "off: VT-x/SVM runs the LSTAR stub at CPL0, so every call exits"
 			 : vm->trace_fd >= 0 ? "off under --trace: every call exits and is traced"
-					     : NULL;
+			 : vm->entered
+			     ? "off after kdune_enter(): its server thread would keep alive a "
+			       "process whose own threads have all exited"
+			     : NULL;
 	if (why)
 		*why = no ? no : "on";
 	return !no;
@@ -142,13 +145,43 @@ static void note_call(struct kd_xl_server *s, long nr, const uint64_t a[6])
 	}
 }
 
+/* Calls the server may answer (kd_xl_serve decides for each request). */
+static int servable(long nr)
+{
+	switch (nr) {
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_gettid:
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+	case SYS_getresuid:
+	case SYS_getresgid:
+	case SYS_fstat:
+	case SYS_newfstatat:
+	case SYS_lseek:
+	case SYS_read:
+	case SYS_pread64:
+	case SYS_write:
+	case SYS_pwrite64:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void kd_exitless_on_exit(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	struct kd_xl_server *s = v->vm->xl;
 	if (!s)
 		return; /* the path is off in this VM */
 	note_call(s, nr, a);
-	if (!v->xl.data || s->disabled)
+	/*
+	 * Only a call the server could have answered wakes it: a thread that sleeps in a
+	 * loop (nanosleep, poll) would otherwise keep it polling, a CPU for nothing.
+	 */
+	if (!v->xl.data || s->disabled || !servable(nr))
 		return;
 	if (__atomic_load_n(&s->started, __ATOMIC_ACQUIRE))
 		kd_xl_server_wake(v->vm);

@@ -8,9 +8,6 @@
 #include <stdint.h>
 #include "vm/vcpu.h"
 
-/* --exitless / KDUNE_EXITLESS. AUTO is OFF everywhere until verified on a KVM machine. */
-enum kd_xl_mode { KD_XL_AUTO, KD_XL_ON, KD_XL_OFF };
-
 /* "auto", "on", "off" (also "1"/"0"): the mode, or -1 for anything else. */
 int kd_xl_parse_mode(const char *s);
 
@@ -47,7 +44,8 @@ int kd_exitless_vcpu_init(struct kd_vcpu *v);
 
 /*
  * A syscall is about to run on the exit path of v: note what would make served answers
- * differ from the exit path's (credentials, RLIMIT_FSIZE), and start or wake the server.
+ * differ from the exit path's (credentials, RLIMIT_FSIZE), and, if the server could have
+ * answered it (it was asleep, or the stub gave up), start or wake the server.
  */
 void kd_exitless_on_exit(struct kd_vcpu *v, long nr, const uint64_t a[6]);
 

@@ -47,6 +47,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* --exitless / KDUNE_EXITLESS (vm->xl_mode). AUTO is OFF everywhere until the path is
+ * verified on a KVM machine. */
+enum kd_xl_mode { KD_XL_AUTO, KD_XL_ON, KD_XL_OFF };
+
 struct kd_xl_page {
 	uint32_t state;
 	uint32_t pad0;

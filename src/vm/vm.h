@@ -72,9 +72,9 @@ struct kd_vm {
 	int nvcpus;
 	struct kd_vcpu *free_vcpus;
 	/*
-	 * The exitless path (engine/exitless.h): the mode asked for (enum kd_xl_mode), the
-	 * low-half range where the vCPUs' code and data pages are aliased (0 until one uses
-	 * it) and the server of this process.
+	 * The exitless path (engine/exitless.h): the mode asked for (enum kd_xl_mode, set
+	 * before kd_vm_create), the low-half range where the vCPUs' code and data pages are
+	 * aliased (reserved by kd_vm_create for mode ON, else 0) and the server of this process.
 	 */
 	int xl_mode;
 	uint64_t xl_alias;
@@ -101,9 +101,9 @@ int kd_mem_add(struct kd_vm *vm, uint64_t start, uint64_t len);
 void kd_mem_remove(struct kd_vm *vm, uint64_t start, uint64_t len);
 /*
  * vCPU cpu's exitless pages: the code page filled with the stub and both pages mapped
- * user-accessible (code read+exec, data read/write NX) at the low-half alias, which is
- * reserved on the first call. *data: the host's view of the data page; *code_gva: the code
- * page in the guest. 0 or -errno.
+ * user-accessible (code read+exec, data read/write NX) at the low-half alias, which
+ * kd_vm_create reserved when xl_mode was KD_XL_ON (else -ENXIO). *data: the host's view of
+ * the data page; *code_gva: the code page in the guest. 0 or -errno.
  */
 int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t *code_gva);
 /* Host pointer for a guest-virtual address in the ring-0 area. */
