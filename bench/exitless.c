@@ -91,8 +91,13 @@ struct call {
 
 static void through_stub(const struct call *c, long n)
 {
-	struct xl_regs in = {.rax = (uint64_t)c->nr, .rdi = c->a0, .rsi = c->a1, .rdx = c->a2,
-			     .r10 = c->a3, .r11 = 0x202, .rflags = 0x202},
+	struct xl_regs in = {.rax = (uint64_t)c->nr,
+			     .rdi = c->a0,
+			     .rsi = c->a1,
+			     .rdx = c->a2,
+			     .r10 = c->a3,
+			     .r11 = 0x202,
+			     .rflags = 0x202},
 		       out;
 	wake_server();
 	for (long i = 0; i < n; i++) {
@@ -142,7 +147,8 @@ static void set_wait(uint32_t spins)
 
 static void setup(void)
 {
-	uint8_t *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p =
+	    mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pages = p;
 	p[2 * 4096] = 0xe6; /* out %al,$0x10: the exit path, caught by on_segv */
 	p[2 * 4096 + 1] = 0x10;

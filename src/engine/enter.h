@@ -9,7 +9,7 @@ struct kd_enter_opts {
 	int follow_exec;	/* KDUNE_FOLLOW_EXEC=1: exec'd programs run under kdune_exe */
 	int verbose;
 	int exitless; /* enum kd_xl_mode (engine/exitless.h) */
-	char *err; /* a one-line reason on failure */
+	char *err;    /* a one-line reason on failure */
 	int errlen;
 };
 

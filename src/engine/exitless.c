@@ -50,16 +50,15 @@ int kd_xl_parse_mode(const char *s)
 
 int kd_exitless_wanted(const struct kd_vm *vm, const char **why)
 {
-	const char *no = vm->xl_mode == KD_XL_OFF ? "off"
-			 : vm->xl_mode == KD_XL_AUTO
-			     ? "off (auto turns on once verified on a KVM machine)"
-			 : vm->backend != KD_BACKEND_PVM
-			     ? "off: VT-x/SVM runs the LSTAR stub at CPL0, so every call exits"
-			 : vm->trace_fd >= 0 ? "off under --trace: every call exits and is traced"
-			 : vm->entered
-			     ? "off after kdune_enter(): its server thread would keep alive a "
-			       "process whose own threads have all exited"
-			     : NULL;
+	const char *no =
+	    vm->xl_mode == KD_XL_OFF	? "off"
+	    : vm->xl_mode == KD_XL_AUTO ? "off (auto turns on once verified on a KVM machine)"
+	    : vm->backend != KD_BACKEND_PVM
+		? "off: VT-x/SVM runs the LSTAR stub at CPL0, so every call exits"
+	    : vm->trace_fd >= 0 ? "off under --trace: every call exits and is traced"
+	    : vm->entered	? "off after kdune_enter(): its server thread would keep alive a "
+				  "process whose own threads have all exited"
+				: NULL;
 	if (why)
 		*why = no ? no : "on";
 	return !no;

@@ -13,17 +13,17 @@ int kd_xl_parse_mode(const char *s);
 
 /* One per process (VM): the server thread and what it needs to know. */
 struct kd_xl_server {
-	int started;	      /* the thread exists (or is being made) */
-	int disabled;	      /* never start one: one CPU, or no stack for it */
-	int pid;	      /* the process it serves (a fork child makes its own) */
-	const void *proc;     /* the struct kd_proc of its threads: only they are served */
-	int tid;	      /* the server thread's, for -v */
-	int sleeping;	      /* it is on (or going to) its futex */
-	int kick;	      /* futex word: an exit came since its polling period began */
-	int creds_changed;    /* a thread changed credentials: identity calls exit */
-	int limits_changed;   /* a thread changed RLIMIT_FSIZE: writes exit */
-	uint64_t spin_ns;     /* how long it polls after its last request before sleeping */
-	uint64_t wakeups;     /* times it woke from its futex, for -v */
+	int started;	    /* the thread exists (or is being made) */
+	int disabled;	    /* never start one: one CPU, or no stack for it */
+	int pid;	    /* the process it serves (a fork child makes its own) */
+	const void *proc;   /* the struct kd_proc of its threads: only they are served */
+	int tid;	    /* the server thread's, for -v */
+	int sleeping;	    /* it is on (or going to) its futex */
+	int kick;	    /* futex word: an exit came since its polling period began */
+	int creds_changed;  /* a thread changed credentials: identity calls exit */
+	int limits_changed; /* a thread changed RLIMIT_FSIZE: writes exit */
+	uint64_t spin_ns;   /* how long it polls after its last request before sleeping */
+	uint64_t wakeups;   /* times it woke from its futex, for -v */
 };
 
 /* How long the server polls after its last request: 1.5 ms. */

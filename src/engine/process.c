@@ -165,7 +165,10 @@ static long exec_through_fd(const char *path, int dirfd, int script, int *file_f
 	return *file_fd < 0 ? -errno : 0;
 }
 
-/* kdune run [--trace=fd:N] [-v] [--exitless=on|off] --kvm-device=fd:N --exec=PATH|fd:N -- ARGV... */
+/*
+ * kdune run [--trace=fd:N] [-v] [--exitless=on|off] --kvm-device=fd:N --exec=PATH|fd:N --
+ * ARGV...
+ */
 static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct strv *args,
 		       struct strv *out)
 {
@@ -179,7 +182,8 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 		rc = strv_push(out, strdup("-v"));
 	/* The same mode, whatever the new program's environment says. */
 	if (!rc && vm->xl_mode != KD_XL_AUTO)
-		rc = strv_push(out, strdup(vm->xl_mode == KD_XL_ON ? "--exitless=on" : "--exitless=off"));
+		rc = strv_push(
+		    out, strdup(vm->xl_mode == KD_XL_ON ? "--exitless=on" : "--exitless=off"));
 	if (!rc) {
 		/* The open device, not its path: the program may have changed user since. */
 		snprintf(opt, sizeof(opt), "--kvm-device=fd:%d", vm->kvm_fd);

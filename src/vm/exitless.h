@@ -25,15 +25,15 @@
 #define XL_CANCEL 16
 
 /* Data page offsets. The request line (state, nr, args) is one cache line. */
-#define XL_STATE 0x00	/* u32, see above */
-#define XL_NR 0x08	/* rax at the syscall */
-#define XL_ARGS 0x10	/* rdi, rsi, rdx, r10, r8, r9 */
-#define XL_RESULT 0x40	/* the server's answer, valid with DONE */
-#define XL_RSP 0x48	/* the caller's rsp (the stub uses a stack of its own to popfq) */
-#define XL_RCX 0x50	/* return rip, as `syscall` left it */
-#define XL_R11 0x58	/* the caller's rflags, as `syscall` left them */
-#define XL_SPINS 0x60	/* u32: the stub's remaining wait, in `pause` rounds */
-#define XL_AWAKE 0x80	/* u32, written by the host: 1 while a server polls this page */
+#define XL_STATE 0x00	    /* u32, see above */
+#define XL_NR 0x08	    /* rax at the syscall */
+#define XL_ARGS 0x10	    /* rdi, rsi, rdx, r10, r8, r9 */
+#define XL_RESULT 0x40	    /* the server's answer, valid with DONE */
+#define XL_RSP 0x48	    /* the caller's rsp (the stub uses a stack of its own to popfq) */
+#define XL_RCX 0x50	    /* return rip, as `syscall` left it */
+#define XL_R11 0x58	    /* the caller's rflags, as `syscall` left them */
+#define XL_SPINS 0x60	    /* u32: the stub's remaining wait, in `pause` rounds */
+#define XL_AWAKE 0x80	    /* u32, written by the host: 1 while a server polls this page */
 #define XL_STACK_TOP 0x1000 /* the stub's private stack: the end of the data page */
 
 /* How long the stub waits for DONE before it cancels and exits, by default: `pause` rounds.
@@ -84,8 +84,8 @@ _Static_assert(sizeof(struct kd_xl_page) + 64 <= XL_STACK_TOP, "private stack ro
  * kd_xl_out_slot is an 8-byte slot in the copy: the address of the shared `out` stub.
  * kd_xl_spin_imm_end ends the instruction that sets the wait; its last 4 bytes are the count.
  */
-extern const uint8_t kd_xl_stub[], kd_xl_published[], kd_xl_done[], kd_xl_slow[],
-    kd_xl_out_slot[], kd_xl_stub_end[], kd_xl_spin_imm_end[];
+extern const uint8_t kd_xl_stub[], kd_xl_published[], kd_xl_done[], kd_xl_slow[], kd_xl_out_slot[],
+    kd_xl_stub_end[], kd_xl_spin_imm_end[];
 
 /*
  * A vCPU's side of the path. data and code_gva are set once the vCPU uses the path; the

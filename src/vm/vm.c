@@ -168,8 +168,9 @@ static int own_ranges(struct kd_vm *vm)
 	    kd_regions_add(&vm->host, (uint64_t)vm->karea, (uint64_t)vm->karea + KD_KAREA_SIZE);
 	rc = rc ?: kd_regions_add(&vm->host, vm->ustub, vm->ustub + KD_PAGE);
 	if (vm->xl_alias)
-		rc = rc ?: kd_regions_add(&vm->host, vm->xl_alias,
-					  vm->xl_alias + KD_MAX_VCPUS * KD_XL_ALIAS_STRIDE);
+		rc = rc
+			 ?: kd_regions_add(&vm->host, vm->xl_alias,
+					   vm->xl_alias + KD_MAX_VCPUS * KD_XL_ALIAS_STRIDE);
 	rc = rc ?: kd_regions_add(&vm->host, pool, pool + KD_PT_MAX_CHUNKS * vm->pt.chunk_size);
 	return rc ?: he ? kd_regions_add(&vm->host, hs, he) : 0;
 }
@@ -243,8 +244,8 @@ int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t
 			       KD_PTE_US | KD_PTE_A, 0);
 	}
 	if (!rc)
-		rc = kd_pt_map(&vm->pt, gva + KD_PAGE, KD_GPA_KAREA + area + KD_CPU_XL_DATA, KD_PAGE,
-			       KD_PTE_US | KD_PTE_RW | KD_PTE_A | KD_PTE_D | KD_PTE_NX, 0);
+		rc = kd_pt_map(&vm->pt, gva + KD_PAGE, KD_GPA_KAREA + area + KD_CPU_XL_DATA,
+			       KD_PAGE, KD_PTE_US | KD_PTE_RW | KD_PTE_A | KD_PTE_D | KD_PTE_NX, 0);
 	kd_vm_unlock(vm);
 	if (rc)
 		return rc;

@@ -71,7 +71,8 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 static struct kd_vcpu *new_vcpu_spins(struct kd_vm *m, int registered, uint32_t spins)
 {
 	struct kd_vcpu *v = calloc(1, sizeof(*v));
-	uint8_t *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p =
+	    mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!v || p == MAP_FAILED)
 		abort();
 	kd_xl_code_init(p, out_stub, spins);
@@ -157,14 +158,24 @@ static int regs_preserved(const struct xl_regs *in, const struct xl_regs *out)
 }
 
 /* One call through v's stub with rflags (and r11) = flags; *ok: registers as natively. */
-static int64_t stub_call_flags(struct kd_vcpu *v, uint64_t flags, long nr, uint64_t a0,
-			       uint64_t a1, uint64_t a2, uint64_t a3, int *ok)
+static int64_t stub_call_flags(struct kd_vcpu *v, uint64_t flags, long nr, uint64_t a0, uint64_t a1,
+			       uint64_t a2, uint64_t a3, int *ok)
 {
-	struct xl_regs in = {.rax = (uint64_t)nr, .rbx = 0x1111111111111111, .rdx = a2,
-			     .rsi = a1, .rdi = a0, .rbp = 0x6666666666666666, .r8 = 0x8888888888,
-			     .r9 = 0x9999999999, .r10 = a3, .r11 = flags,
-			     .r12 = 0xc0c0c0c0c0c0c0c0, .r13 = 0xd0d0d0d0d0d0d0d0,
-			     .r14 = 0xe0e0e0e0e0e0e0e0, .r15 = 0xf0f0f0f0f0f0f0f0, .rflags = flags & ~TF},
+	struct xl_regs in = {.rax = (uint64_t)nr,
+			     .rbx = 0x1111111111111111,
+			     .rdx = a2,
+			     .rsi = a1,
+			     .rdi = a0,
+			     .rbp = 0x6666666666666666,
+			     .r8 = 0x8888888888,
+			     .r9 = 0x9999999999,
+			     .r10 = a3,
+			     .r11 = flags,
+			     .r12 = 0xc0c0c0c0c0c0c0c0,
+			     .r13 = 0xd0d0d0d0d0d0d0d0,
+			     .r14 = 0xe0e0e0e0e0e0e0e0,
+			     .r15 = 0xf0f0f0f0f0f0f0f0,
+			     .rflags = flags & ~TF},
 		       out;
 	catch_exit_path();
 	xl_enter(&in, &out, v->xl.code_gva);
@@ -246,7 +257,7 @@ static void test_exitless_read_write_regular_file(void **state)
 	assert_string_equal(buf, msg + 6);
 	/* read moved the file position, as natively; pread/pwrite do not. */
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), sizeof(msg));
-	SERVED(main_v, r = sc(main_v, SYS_pwrite64, (uint64_t)fd, (uint64_t)"HELLO", 5, 0));
+	SERVED(main_v, r = sc(main_v, SYS_pwrite64, (uint64_t)fd, (uint64_t) "HELLO", 5, 0));
 	assert_int_equal(r, 5);
 	memset(buf, 0, sizeof(buf));
 	SERVED(main_v, r = sc(main_v, SYS_pread64, (uint64_t)fd, (uint64_t)buf, 8, 0));
@@ -348,7 +359,7 @@ static void test_exitless_slow_when_not_served(void **state)
 	uint64_t declined = main_v->xl.declined;
 	int slow = slow_taken;
 	/* A pipe can block: not a regular file, so the exit path writes it. */
-	int64_t r = sc(main_v, SYS_write, (uint64_t)p[1], (uint64_t)"xy", 2, 0);
+	int64_t r = sc(main_v, SYS_write, (uint64_t)p[1], (uint64_t) "xy", 2, 0);
 	assert_int_equal(r, 2);
 	assert_int_equal(slow_taken, slow + 1);
 	assert_int_equal(main_v->xl.declined, declined + 1);
@@ -408,8 +419,12 @@ static struct kd_xl_cpu settle_cpu(uint32_t state)
 
 static struct kvm_regs regs_at(const uint8_t *label, uint64_t extra)
 {
-	return (struct kvm_regs){.rip = CODE + kd_xl_off(label) + extra, .rax = 39,
-				 .rcx = 0x401002, .r11 = 0x246, .rsp = 0x7ffd0000, .rdi = 7};
+	return (struct kvm_regs){.rip = CODE + kd_xl_off(label) + extra,
+				 .rax = 39,
+				 .rcx = 0x401002,
+				 .r11 = 0x246,
+				 .rsp = 0x7ffd0000,
+				 .rdi = 7};
 }
 
 static void assert_restart(struct kd_xl_cpu *c, struct kvm_regs r)
@@ -443,7 +458,7 @@ static void test_exitless_settle_unclaimed_request_cancelled(void **state)
 	struct kd_xl_cpu c = settle_cpu(XL_REQ);
 	assert_restart(&c, regs_at(kd_xl_published, 0));
 	assert_int_equal(settle_page.state, XL_IDLE); /* the server can no longer claim it */
-	c = settle_cpu(XL_REQ | XL_CANCEL); /* the stub cancelled it itself */
+	c = settle_cpu(XL_REQ | XL_CANCEL);	      /* the stub cancelled it itself */
 	assert_restart(&c, regs_at(kd_xl_published, 4));
 	c = settle_cpu(XL_DONE | XL_DECLINE);
 	assert_restart(&c, regs_at(kd_xl_done, (uint64_t)-1));
