@@ -435,7 +435,7 @@ static void spin(struct kd_vm *vm, struct kd_xl_server *s)
 		uint64_t t = now_ns();
 		if (fresh)
 			last = t, fresh = 0;
-		else if (t - last > s->spin_ns)
+		else if (t - last > __atomic_load_n(&s->spin_ns, __ATOMIC_RELAXED))
 			return;
 	}
 }

@@ -40,8 +40,8 @@
 #define FLAGS_CHECKED 0x40fd5ULL
 
 static struct kd_proc proc;
-static struct kd_vm vm;		/* its server polls for 300 ms after each request */
-static struct kd_vm vm_sleepy;	/* its server sleeps 20 ms after each request */
+static struct kd_vm vm;		/* its server polls for 1 s after each request */
+static struct kd_vm vm_sleepy;	/* the test sets how long its server polls */
 static struct kd_vcpu *main_v;	/* the main thread's vCPU in vm */
 static uint64_t out_stub;	/* `out %al,$0x10`: the shared exit stub */
 static __thread int slow_taken; /* times this thread reached the exit stub */
@@ -64,9 +64,9 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 /*
  * The machine is shared: a server can lose its CPU for milliseconds, and a stub with the
  * default wait (~20-100 us) would then take the exit path. The tests give their stubs a long
- * wait (~50 ms and more) so that "served" is deterministic; the timeout test sets its own.
+ * wait (~0.5 s and more) so that "served" is deterministic; the timeout test sets its own.
  */
-#define TEST_SPINS (1u << 22)
+#define TEST_SPINS (1u << 25)
 
 static struct kd_vcpu *new_vcpu_spins(struct kd_vm *m, int registered, uint32_t spins)
 {
@@ -121,8 +121,8 @@ static int setup(void **state)
 	memcpy(p, out, sizeof(out));
 	mprotect(p, 4096, PROT_READ | PROT_EXEC);
 	out_stub = (uint64_t)p;
-	server_init(&vm, 300000000ULL);
-	server_init(&vm_sleepy, 20000000ULL);
+	server_init(&vm, 1000000000ULL);
+	server_init(&vm_sleepy, 1000000000ULL);
 	main_v = new_vcpu(&vm, 1);
 	return 0;
 }
@@ -318,7 +318,8 @@ static void test_exitless_slow_when_server_sleeps(void **state)
 	int64_t r;
 	SERVED(v, r = sc(v, SYS_getppid, 0, 0, 0, 0));
 	assert_int_equal(r, getppid());
-	/* 20 ms after its last request the server clears awake and sleeps on its futex. */
+	/* 1 ms after its last request the server clears awake and sleeps on its futex. */
+	__atomic_store_n(&vm_sleepy.xl->spin_ns, 1000000, __ATOMIC_RELAXED);
 	assert_true(wait_awake(v, 0));
 	assert_true(__atomic_load_n(&vm_sleepy.xl->sleeping, __ATOMIC_ACQUIRE));
 	int slow = slow_taken;
@@ -328,6 +329,7 @@ static void test_exitless_slow_when_server_sleeps(void **state)
 	assert_entry_state_at_out(SYS_getppid, FLAGS);
 	assert_int_equal(v->xl.data->state & XL_REQ, 0); /* never published */
 	/* An exit wakes it: served again. */
+	__atomic_store_n(&vm_sleepy.xl->spin_ns, 1000000000, __ATOMIC_RELAXED);
 	SERVED(v, r = sc(v, SYS_gettid, 0, 0, 0, 0));
 	assert_int_equal(r, gettid());
 }
