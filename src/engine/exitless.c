@@ -404,8 +404,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-/* One pass over the vCPUs that use the path: their awake flag, then a request if any. */
-static int poll_all(struct kd_vm *vm, uint32_t awake)
+/*
+ * One pass over the vCPUs that use the path: their awake flag, then a request if any. A vCPU
+ * of another process (a CLONE_VM child) or in the pool is told no server is there, so its
+ * calls exit at once instead of after a decline.
+ */
+static int poll_all(struct kd_vm *vm, struct kd_xl_server *s, uint32_t awake)
 {
 	int n = __atomic_load_n(&vm->nvcpus, __ATOMIC_ACQUIRE), handled = 0;
 	for (int i = 0; i < n; i++) {
@@ -413,8 +417,9 @@ static int poll_all(struct kd_vm *vm, uint32_t awake)
 		struct kd_xl_page *p = v ? __atomic_load_n(&v->xl.data, __ATOMIC_ACQUIRE) : NULL;
 		if (!p)
 			continue;
-		if (__atomic_load_n(&p->awake, __ATOMIC_RELAXED) != awake)
-			__atomic_store_n(&p->awake, awake, __ATOMIC_RELEASE);
+		uint32_t want = awake && __atomic_load_n(&v->proc, __ATOMIC_RELAXED) == s->proc;
+		if (__atomic_load_n(&p->awake, __ATOMIC_RELAXED) != want)
+			__atomic_store_n(&p->awake, want, __ATOMIC_RELEASE);
 		handled += kd_xl_poll_one(v);
 	}
 	return handled;
@@ -426,7 +431,7 @@ static void spin(struct kd_vm *vm, struct kd_xl_server *s)
 	uint64_t last = now_ns();
 	int fresh = 0;
 	for (unsigned round = 1;; round++) {
-		if (poll_all(vm, 1))
+		if (poll_all(vm, s, 1))
 			fresh = 1;
 		else
 			__builtin_ia32_pause();
@@ -447,7 +452,7 @@ static void spin(struct kd_vm *vm, struct kd_xl_server *s)
 static void sleep_until_kicked(struct kd_vm *vm, struct kd_xl_server *s)
 {
 	__atomic_store_n(&s->sleeping, 1, __ATOMIC_SEQ_CST);
-	poll_all(vm, 0); /* clears every awake flag, and answers what came meanwhile */
+	poll_all(vm, s, 0); /* clears every awake flag, and answers what came meanwhile */
 	while (!__atomic_exchange_n(&s->kick, 0, __ATOMIC_SEQ_CST))
 		kd_raw_syscall(SYS_futex, (uint64_t)&s->kick, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
 	__atomic_store_n(&s->sleeping, 0, __ATOMIC_SEQ_CST);

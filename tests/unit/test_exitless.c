@@ -377,6 +377,31 @@ static void test_exitless_slow_when_not_served(void **state)
 	assert_int_equal(main_v->xl.declined, declined + 2);
 }
 
+/* A CLONE_VM child shares the VM but is another process: its getpid is not the server's. */
+static void test_exitless_slow_for_another_process(void **state)
+{
+	static struct kd_proc child_proc;
+	struct kd_vcpu *v = new_vcpu(&vm, 1);
+	v->proc = &child_proc;
+	ensure_awake(main_v);
+	uint64_t declined = v->xl.declined;
+	int slow = slow_taken;
+	int64_t r = sc(v, SYS_getpid, 0, 0, 0, 0);
+	assert_int_equal(r, getpid());
+	assert_int_equal(slow_taken, slow + 1);
+	assert_int_equal(v->xl.data->awake, 0); /* told no server is there: it did not publish */
+	assert_int_equal(v->xl.data->state & XL_REQ, 0);
+	/* Even a request it publishes anyway (its page is its own to write) is declined. */
+	v->xl.data->nr = SYS_getpid;
+	__atomic_store_n(&v->xl.data->state, XL_REQ, __ATOMIC_RELEASE);
+	struct timespec ts = {0, 100000};
+	for (int i = 0;
+	     i < 30000 && __atomic_load_n(&v->xl.data->state, __ATOMIC_ACQUIRE) == XL_REQ; i++)
+		nanosleep(&ts, NULL);
+	assert_int_equal(v->xl.data->state, XL_DONE | XL_DECLINE);
+	assert_int_equal(v->xl.declined, declined + 1);
+}
+
 static void test_exitless_slow_when_tf_set(void **state)
 {
 	ensure_awake(main_v);
@@ -560,6 +585,7 @@ int main(void)
 	    cmocka_unit_test(test_exitless_slow_when_server_sleeps),
 	    cmocka_unit_test(test_exitless_slow_when_server_absent),
 	    cmocka_unit_test(test_exitless_slow_when_not_served),
+	    cmocka_unit_test(test_exitless_slow_for_another_process),
 	    cmocka_unit_test(test_exitless_slow_when_tf_set),
 	    cmocka_unit_test(test_exitless_creds_changed_exits),
 	    cmocka_unit_test(test_exitless_settle_before_publish_restarts),
