@@ -12,7 +12,6 @@
 #include "base/log.h"
 #include "engine/syscall.h"
 #include "engine/thread.h"
-#include "vm/uaccess.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -309,12 +308,19 @@ static long serve_write(struct kd_vcpu *v, long nr, const uint64_t a[6], int *se
 	return kd_syscall_dispatch(v, nr, a);
 }
 
-/* newfstatat(fd, "", buf, AT_EMPTY_PATH): an fstat. Not AT_FDCWD: cwd can be per thread. */
+/*
+ * newfstatat(fd, "", buf, AT_EMPTY_PATH): an fstat. Not AT_FDCWD: cwd can be per thread. The
+ * byte is read as the kernel would read it (fault-safe, no ownership check: the call itself
+ * reads it the same way), without kd_copy_from_user's VM lock, so the server takes no lock.
+ */
 static int empty_path_at(struct kd_vcpu *v, const uint64_t a[6])
 {
-	char c;
+	char c = 1;
+	struct iovec l = {&c, 1}, r = {(void *)a[1], 1};
 	return (a[3] & AT_EMPTY_PATH) && (int)a[0] != AT_FDCWD &&
-	       kd_copy_from_user(v->vm, &c, a[1], 1) == 0 && c == 0;
+	       kd_raw_syscall(SYS_process_vm_readv, (uint64_t)v->vm->xl->pid, (uint64_t)&l, 1,
+			      (uint64_t)&r, 1, 0) == 1 &&
+	       c == 0;
 }
 
 long kd_xl_serve(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)

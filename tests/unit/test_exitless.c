@@ -239,6 +239,16 @@ static void test_exitless_fstat_regular_file(void **state)
 	SERVED(main_v, r = sc(main_v, SYS_fstat, (uint64_t)fd, (uint64_t)&got, 0, 0));
 	assert_int_equal(r, 0);
 	assert_memory_equal(&got, &want, sizeof(want));
+	/* newfstatat(fd, "", AT_EMPTY_PATH) is an fstat; with a path it is a lookup: exit. */
+	memset(&got, 0xa5, sizeof(got));
+	SERVED(main_v, r = sc(main_v, SYS_newfstatat, (uint64_t)fd, (uint64_t) "", (uint64_t)&got,
+			      AT_EMPTY_PATH));
+	assert_int_equal(r, 0);
+	assert_memory_equal(&got, &want, sizeof(want));
+	int slow = slow_taken;
+	r = sc(main_v, SYS_newfstatat, (uint64_t)AT_FDCWD, (uint64_t) "/", (uint64_t)&got, 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(slow_taken, slow + 1);
 	close(fd);
 }
 
