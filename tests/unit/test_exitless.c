@@ -546,6 +546,90 @@ static void test_exitless_settle_waits_for_claimed_call(void **state)
 	pthread_join(t, NULL);
 }
 
+static void test_exitless_mode_choice(void **state)
+{
+	struct kd_vm m = {.trace_fd = -1, .backend = KD_BACKEND_PVM};
+	assert_int_equal(kd_xl_parse_mode("auto"), KD_XL_AUTO);
+	assert_int_equal(kd_xl_parse_mode("on"), KD_XL_ON);
+	assert_int_equal(kd_xl_parse_mode("off"), KD_XL_OFF);
+	assert_int_equal(kd_xl_parse_mode("yes"), -1);
+	m.xl_mode = KD_XL_AUTO; /* off until verified on a KVM machine */
+	assert_false(kd_exitless_wanted(&m, NULL));
+	m.xl_mode = KD_XL_ON;
+	assert_true(kd_exitless_wanted(&m, NULL));
+	m.backend = KD_BACKEND_HW; /* the stub would run at CPL0 */
+	assert_false(kd_exitless_wanted(&m, NULL));
+	m.backend = KD_BACKEND_PVM;
+	m.trace_fd = 2;
+	assert_false(kd_exitless_wanted(&m, NULL));
+	m.trace_fd = -1;
+	m.entered = 1;
+	assert_false(kd_exitless_wanted(&m, NULL));
+}
+
+/* A page cache miss is the exit path's: the read is never served from disk. */
+static void test_exitless_read_not_cached_exits(void **state)
+{
+	char path[] = "/var/tmp/kdune-xl-XXXXXX", buf[4096];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	memset(buf, 'q', sizeof(buf));
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	void *map = mmap(NULL, 64 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	unsigned char resident[64];
+	assert_int_equal(mincore(map, 64 * 4096, resident), 0);
+	munmap(map, 64 * 4096);
+	if (resident[32] & 1)
+		skip(); /* the kernel kept the page anyway: nothing to learn here */
+	ensure_awake(main_v);
+	uint64_t declined = main_v->xl.declined;
+	int slow = slow_taken;
+	int64_t r = sc(main_v, SYS_pread64, (uint64_t)fd, (uint64_t)buf, sizeof(buf), 32 * 4096);
+	assert_int_equal(r, sizeof(buf));
+	assert_int_equal(buf[0], 'q');
+	assert_int_equal(slow_taken, slow + 1);
+	assert_int_equal(main_v->xl.declined, declined + 1);
+	close(fd);
+}
+
+/* Past RLIMIT_FSIZE the kernel signals the writing thread: such writes exit. */
+static void test_exitless_write_exits_with_fsize_limit(void **state)
+{
+	int fd = temp_file();
+	struct rlimit old, lim;
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = (struct rlimit){1 << 20, old.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ensure_awake(main_v);
+	int slow = slow_taken;
+	int64_t r = sc(main_v, SYS_write, (uint64_t)fd, (uint64_t) "abc", 3, 0);
+	assert_int_equal(r, 3);
+	assert_int_equal(slow_taken, slow + 1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	/* A thread's setrlimit seen on the exit path turns served writes off for good. */
+	const uint64_t a[6] = {RLIMIT_FSIZE};
+	kd_exitless_on_exit(main_v, SYS_setrlimit, a);
+	ensure_awake(main_v);
+	r = sc(main_v, SYS_write, (uint64_t)fd, (uint64_t) "def", 3, 0);
+	assert_int_equal(r, 3);
+	assert_int_equal(slow_taken, slow + 2);
+	vm.xl->limits_changed = 0;
+	close(fd);
+}
+
+static void test_exitless_settle_forged_state_restarts(void **state)
+{
+	/* The guest wrote BUSY or DONE itself: busy is the host's word, so no wait, no result. */
+	struct kd_xl_cpu c = settle_cpu(XL_BUSY);
+	assert_restart(&c, regs_at(kd_xl_published, 0));
+	c = settle_cpu(XL_REQ | XL_BUSY);
+	assert_restart(&c, regs_at(kd_xl_published, 0));
+}
+
 /* ---- eight threads, a page each ---- */
 
 struct worker {
@@ -606,6 +690,10 @@ int main(void)
 	    cmocka_unit_test(test_exitless_settle_served_completes),
 	    cmocka_unit_test(test_exitless_settle_exit_path_restarts),
 	    cmocka_unit_test(test_exitless_settle_waits_for_claimed_call),
+	    cmocka_unit_test(test_exitless_mode_choice),
+	    cmocka_unit_test(test_exitless_read_not_cached_exits),
+	    cmocka_unit_test(test_exitless_write_exits_with_fsize_limit),
+	    cmocka_unit_test(test_exitless_settle_forged_state_restarts),
 	    cmocka_unit_test(test_exitless_eight_threads),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
