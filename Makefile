@@ -45,7 +45,7 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
+.PHONY: all check check-layers unit integration integration-exitless san fuzz bench bench-exitless bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/kdune-runtime $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
@@ -109,7 +109,7 @@ $(B)/progs/staticpie_%: tests/progs/staticpie_%.c | $(B)/progs
 $(B)/progs/%: tests/progs/%.c | $(B)/progs
 	$(CC) -O1 -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(B)/libkdune.a | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libkdune.a | $(B)/tests
 	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS) -lcmocka
 
 # The OCI runtime's tests link its objects and json-c instead of libkdune.
@@ -121,6 +121,10 @@ unit: $(UNIT_BINS)
 
 integration: all
 	tests/integration/run.sh $(B)
+# The same suite with the exitless path on (--exitless=on through KDUNE_EXITLESS). It can only
+# mean something on a machine with KVM on PVM; elsewhere every test SKIPs as in `integration`.
+integration-exitless: all
+	KDUNE_EXITLESS=on tests/integration/run.sh $(B)
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
@@ -160,6 +164,11 @@ OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
 		$(B)/libkdune.a $(LDLIBS)
+# The exitless path's stub and server, natively (tests/unit/xl_enter.h enters the stub).
+$(B)/bench/exitless: bench/exitless.c tests/unit/xl_enter.h $(B)/libkdune.a | $(B)/bench
+	$(CC) $(KD_CFLAGS) -Itests/unit -o $@ $< $(B)/libkdune.a $(LDLIBS)
+bench-exitless: $(B)/bench/exitless
+	$(B)/bench/exitless
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)

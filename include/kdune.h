@@ -16,6 +16,12 @@ struct kdune_options {
 	 * argument vector, argv[0] included. NULL: argv[0] is the program, looked up in PATH.
 	 */
 	const char *exec_path;
+	/*
+	 * Syscalls without a VM exit where possible: "auto", "on" or "off"; NULL: the
+	 * KDUNE_EXITLESS environment variable, else "auto". "auto" is off on every backend
+	 * until the path is verified on a KVM machine; "on" uses it on PVM only.
+	 */
+	const char *exitless;
 };
 
 /*
@@ -42,7 +48,8 @@ const char *kdune_version(void);
  * then enter the same VM. A program it execs runs natively, or under `kdune run` when
  * KDUNE_FOLLOW_EXEC=1 (the kdune program is $KDUNE, else the one installed with libkdune).
  *
- * Environment: KDUNE_KVM_DEVICE (default /dev/kvm), KDUNE_VERBOSE=1 (kdune's -v lines).
+ * Environment: KDUNE_KVM_DEVICE (default /dev/kvm), KDUNE_VERBOSE=1 (kdune's -v lines),
+ * KDUNE_EXITLESS=auto|on|off (as kdune run --exitless).
  *
  * On failure it returns -1 with errno set and the process unchanged, still native:
  * ENOENT/EACCES/ENODEV when KVM is not usable, EPERM when a seccomp filter of this process

@@ -151,6 +151,7 @@ static long make_vm(struct enter_ctx *c)
 	if (!vm || !p)
 		return fail(o, -ENOMEM, "out of memory");
 	vm->kvm_device = o->kvm_device;
+	vm->xl_mode = o->exitless;
 	errno = 0;
 	if (kd_kvm_open(vm, o->kvm_device ? o->kvm_device : "/dev/kvm", err, sizeof(err))) {
 		/* The device's own error when opening it failed; else it is not KVM. */

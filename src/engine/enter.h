@@ -8,7 +8,8 @@ struct kd_enter_opts {
 	const char *kdune_exe;	/* the kdune program (exec'd programs, kdune-decode next to it) */
 	int follow_exec;	/* KDUNE_FOLLOW_EXEC=1: exec'd programs run under kdune_exe */
 	int verbose;
-	char *err; /* a one-line reason on failure */
+	int exitless; /* enum kd_xl_mode (engine/exitless.h) */
+	char *err;    /* a one-line reason on failure */
 	int errlen;
 };
 

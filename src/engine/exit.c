@@ -1,5 +1,6 @@
 /* exit.c: the end of the target process, with its status or its death by a signal. */
 #include "engine/exit.h"
+#include "engine/exitless.h"
 #include "base/log.h"
 #include "vm/vcpu.h"
 #include <signal.h>
@@ -19,6 +20,7 @@ static void exit_stats(struct kd_vm *vm)
 	}
 	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
 		exc, mem, intr);
+	kd_exitless_stats(vm);
 }
 
 _Noreturn void kd_target_exit(struct kd_vm *vm, int status)

@@ -1,5 +1,6 @@
 /* fault.c: guest exceptions and failed memory accesses -> native signals. */
 #include "engine/fault.h"
+#include "engine/exitless.h"
 #include "engine/decode.h"
 #include "vm/layout.h"
 #include "vm/x86.h"

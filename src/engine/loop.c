@@ -1,5 +1,7 @@
 /* loop.c: the exit loop. The vCPU layer says what happened; this decides what follows. */
 #include "engine/loop.h"
+#include "engine/exitless.h"
+#include "engine/xlserver.h"
 #include "engine/fault.h"
 #include "engine/signals.h"
 #include "engine/syscall.h"
@@ -16,10 +18,15 @@
  */
 static void syscall_exit(struct kd_vcpu *v)
 {
-	if (v->sigq.n)
+	const struct kvm_regs *u = &v->user;
+	if (v->sigq.n) {
 		v->user.rip -= X86_SYSCALL_INSN_LEN;
-	else
-		kd_syscall(v);
+		return;
+	}
+	/* The exitless server learns of calls it could have answered, and wakes for them. */
+	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
+	kd_exitless_on_exit(v, (long)u->rax, a);
+	kd_syscall(v);
 }
 
 /*
@@ -30,8 +37,14 @@ static void syscall_exit(struct kd_vcpu *v)
 static void interrupted(struct kd_vcpu *v)
 {
 	v->nintr++;
-	if (v->sigq.n && kd_vcpu_read_user(v) == 0)
-		v->user_valid = 1;
+	if (!v->sigq.n || kd_vcpu_read_user(v))
+		return;
+	/*
+	 * Inside this vCPU's exitless stub, the call is completed or cancelled first, so the
+	 * signal lands at a syscall boundary as natively.
+	 */
+	kd_exitless_settle(v);
+	v->user_valid = 1;
 }
 
 static void failed(struct kd_vcpu *v, const struct kd_vcpu_exit *e)

@@ -7,6 +7,7 @@
 #include "engine/process.h"
 #include "base/exec_check.h"
 #include "engine/procself.h"
+#include "engine/exitless.h"
 #include "engine/thread.h"
 #include "engine/trace.h"
 #include "vm/uaccess.h"
@@ -162,7 +163,10 @@ static long exec_through_fd(const char *path, int dirfd, int script, int *file_f
 	return *file_fd < 0 ? -errno : 0;
 }
 
-/* kdune run [--trace=fd:N] [-v] --kvm-device=fd:N --exec=PATH|fd:N -- ARGV... */
+/*
+ * kdune run [--trace=fd:N] [-v] [--exitless=on|off] --kvm-device=fd:N --exec=PATH|fd:N --
+ * ARGV...
+ */
 static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct strv *args,
 		       struct strv *out)
 {
@@ -174,6 +178,10 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 	}
 	if (!rc && kd_verbose)
 		rc = strv_push(out, strdup("-v"));
+	/* The same mode, whatever the new program's environment says. */
+	if (!rc && vm->xl_mode != KD_XL_AUTO)
+		rc = strv_push(
+		    out, strdup(vm->xl_mode == KD_XL_ON ? "--exitless=on" : "--exitless=off"));
 	if (!rc) {
 		/* The open device, not its path: the program may have changed user since. */
 		snprintf(opt, sizeof(opt), "--kvm-device=fd:%d", vm->kvm_fd);
@@ -245,6 +253,7 @@ static long fork_child(struct kd_vcpu *v, const struct kd_clone *c, uint64_t fs,
 	}
 	int rc = kd_vm_refork(v->vm);
 	rc = rc ?: kd_vcpu_refork(v, fs, gs);
+	rc = rc ?: kd_exitless_vcpu_init(v);
 	rc = rc ?: kd_threads_after_fork(v);
 	if (rc) {
 		kd_err("fork: cannot create the child's VM: %s", strerror(-rc));

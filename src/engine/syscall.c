@@ -293,7 +293,9 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	case SYS_clone3:
 		return kd_sys_clone(v, nr, a);
 	case KD_SYS_QUERY:
-		return a[0] == 0 ? KD_QUERY_INSIDE : a[0] == 1 ? (long)v->nsyscalls : -EINVAL;
+		return a[0] == 0   ? KD_QUERY_INSIDE
+		       : a[0] == 1 ? (long)(v->nsyscalls + v->xl.served)
+				   : -EINVAL;
 	}
 	return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

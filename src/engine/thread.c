@@ -9,6 +9,7 @@
  */
 #include "engine/thread.h"
 #include "engine/exit.h"
+#include "engine/exitless.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
@@ -36,6 +37,8 @@ struct kd_hstack {
 	enum hstack_state state;
 	struct kd_hstack *next;
 	struct kd_hthread self; /* the thread's engine state (GS base) */
+	int (*fn)(void *);	/* kd_hthread_spawn's thread: what it runs */
+	void *arg;
 };
 
 #define HOST_THREAD_FLAGS                                                                          \
@@ -89,7 +92,7 @@ int kd_vcpu_get(struct kd_vm *vm, struct kd_vcpu **out)
 	if (!v)
 		return -EAGAIN;
 	/* A new vCPU, or one whose fd died with the parent's VM in a forked child. */
-	int rc = v->fd < 0 ? kd_vcpu_create(vm, v->id, v) : 0;
+	int rc = v->fd < 0 ? kd_vcpu_create(vm, v->id, v) ?: kd_exitless_vcpu_init(v) : 0;
 	if (rc) {
 		kd_vcpu_put(v);
 		return rc;
@@ -159,6 +162,28 @@ static void hstack_set(struct kd_vm *vm, struct kd_hstack *h, enum hstack_state 
 	kd_vm_lock(vm);
 	h->state = s;
 	kd_vm_unlock(vm);
+}
+
+static int spawn_main(void *p)
+{
+	struct kd_hstack *h = p;
+	kd_self_set(&h->self);
+	return h->fn(h->arg);
+}
+
+long kd_hthread_spawn(struct kd_vm *vm, int (*fn)(void *), void *arg)
+{
+	struct kd_hstack *h = hstack_get(vm);
+	if (!h)
+		return -ENOMEM;
+	h->fn = fn;
+	h->arg = arg;
+	uint64_t old = kd_block_all(); /* the new thread starts with this mask and keeps it */
+	long tid = hthread_start(h, spawn_main, h);
+	kd_set_host_mask(old);
+	if (tid < 0)
+		hstack_set(vm, h, HS_FREE);
+	return tid;
 }
 
 int kd_clone_bases(struct kd_vcpu *parent, const struct kd_clone *c, uint64_t *fs, uint64_t *gs)
@@ -524,5 +549,6 @@ int kd_threads_after_fork(struct kd_vcpu *v)
 		}
 	v->proc->nthreads = 1;
 	v->tid = gettid();
+	kd_exitless_after_fork(vm);
 	return 0;
 }

@@ -34,3 +34,10 @@ void kd_thread_exit(struct kd_vcpu *v, int code);
 int kd_thread_finish(struct kd_vcpu *v);
 /* In the child of a fork made by the thread on v: only v is left, in a new VM. */
 int kd_threads_after_fork(struct kd_vcpu *v);
+
+/*
+ * A host thread of kdune's own that never runs target code: fn(arg) on a kdune stack, with
+ * every signal blocked and its engine state (GS base) set. fn must not return while the
+ * process lives. Returns the thread's tid, or -errno.
+ */
+long kd_hthread_spawn(struct kd_vm *vm, int (*fn)(void *), void *arg);

@@ -17,6 +17,9 @@ static const char usage[] =
     "  --trace[=FILE]       one strace-format line per syscall, to stderr or FILE\n"
     "  -v, --verbose        start-up summary: backend, memory slots, timings\n"
     "      --kvm-device=PATH  use PATH instead of /dev/kvm\n"
+    "      --exitless=MODE  auto, on or off (default: $KDUNE_EXITLESS, else auto):\n"
+    "                       syscalls served without a VM exit (on: PVM only; auto is off\n"
+    "                       until verified on a KVM machine)\n"
     "\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -41,6 +44,7 @@ static int cmd_run(int argc, char **argv)
 	    {"verbose", no_argument, 0, 'v'},
 	    {"kvm-device", required_argument, 0, 'k'},
 	    {"exec", required_argument, 0, 'e'},
+	    {"exitless", required_argument, 0, 'x'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -62,6 +66,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'e':
 			o.exec_path = optarg;
+			break;
+		case 'x':
+			o.exitless = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -3,6 +3,7 @@
  * entry (and so may use libc): options from the environment, the seccomp check, errno.
  */
 #include "engine/enter.h"
+#include "engine/exitless.h"
 #include "kdune.h"
 #include "engine/syscall.h"
 #include <errno.h>
@@ -122,6 +123,10 @@ int kdune_enter(void)
 	const char *v = getenv("KDUNE_VERBOSE");
 	o.kvm_device = getenv("KDUNE_KVM_DEVICE");
 	o.verbose = v && *v && strcmp(v, "0");
+	const char *xl = getenv("KDUNE_EXITLESS");
+	o.exitless = xl && *xl ? kd_xl_parse_mode(xl) : KD_XL_AUTO;
+	if (o.exitless < 0)
+		return failed(EINVAL, "kdune_enter: KDUNE_EXITLESS=%s: not auto, on or off", xl);
 	const char *follow = getenv("KDUNE_FOLLOW_EXEC");
 	o.kdune_exe = kdune_path();
 	o.follow_exec = follow && !strcmp(follow, "1");

@@ -4,6 +4,7 @@
 #include "host/loader.h"
 #include "base/log.h"
 #include "vm/maps.h"
+#include "engine/exitless.h"
 #include "engine/signals.h"
 #include "engine/thread.h"
 #include "engine/loop.h"
@@ -110,6 +111,9 @@ static void summary(struct kd_vm *vm, struct kd_exec *ex, struct kd_image *img, 
 	kd_info("backend: %s; sync_regs %s; max vCPUs %d; MAXPHYADDR %u; XCR0 %#llx",
 		kd_backend_name(vm->backend), vm->sync_regs ? "on" : "off", vm->max_vcpus,
 		vm->phys_bits, (unsigned long long)vm->xcr0);
+	const char *why;
+	kd_exitless_wanted(vm, &why);
+	kd_info("exitless: %s", why);
 	kd_info("target: %s, entry %#llx, interpreter base %#llx, brk %#llx, stack %#llx-%#llx",
 		ex->path, (unsigned long long)img->entry, (unsigned long long)img->interp_base,
 		(unsigned long long)img->brk_start, (unsigned long long)img->stack_lo,
@@ -143,6 +147,12 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	vm.follow_exec = 1;
 	vm.trace_fd = -1; /* until open_trace */
 	vm.kvm_device = o->kvm_device;
+	const char *xl = o->exitless ? o->exitless : getenv("KDUNE_EXITLESS");
+	vm.xl_mode = xl && *xl ? kd_xl_parse_mode(xl) : KD_XL_AUTO;
+	if (vm.xl_mode < 0) {
+		kd_err("--exitless=%s: use auto, on or off", xl);
+		return 125;
+	}
 	const char *reuse = getenv("KDUNE_VCPU_REUSE");
 	vm.new_vcpus = reuse && !strcmp(reuse, "0");
 	/* Names only for what prints them (--trace, -v); the lookup costs ~1 ms. */

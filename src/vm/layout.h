@@ -10,10 +10,15 @@
 #define KD_KOFF_STUBS 0x0000ULL /* ring-0 code (stubs.S), one page */
 #define KD_KOFF_IDT 0x1000ULL	/* 256 gates, shared by every vCPU */
 #define KD_KOFF_CPU 0x2000ULL	/* per-vCPU areas start here */
-#define KD_CPU_AREA 0x4000ULL	/* per vCPU: GDT, TSS + I/O bitmap, IST stack */
+#define KD_CPU_AREA 0x6000ULL	/* per vCPU: GDT, TSS + I/O bitmap, IST stack, exitless */
 #define KD_CPU_GDT 0x0000ULL
 #define KD_CPU_TSS 0x0100ULL
 #define KD_CPU_STACK_TOP 0x4000ULL
+/* The exitless path's code and data pages (vm/exitless.h), adjacent, in this order; also
+ * aliased user-accessible in the low half at vm->xl_alias + cpu * KD_XL_ALIAS_STRIDE. */
+#define KD_CPU_XL_CODE 0x4000ULL
+#define KD_CPU_XL_DATA 0x5000ULL
+#define KD_XL_ALIAS_STRIDE 0x2000ULL
 #define KD_MAX_VCPUS 1024
 #define KD_KAREA_SIZE (KD_KOFF_CPU + KD_MAX_VCPUS * KD_CPU_AREA)
 

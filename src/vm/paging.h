@@ -8,6 +8,7 @@
 #define KD_PTE_A 0x20ULL
 #define KD_PTE_D 0x40ULL
 #define KD_PTE_PS 0x80ULL
+#define KD_PTE_NX (1ULL << 63) /* EFER.NXE is set: no instruction fetch */
 #define KD_PTE_ADDR 0x000ffffffffff000ULL
 
 #define KD_PT_MAX_CHUNKS 384

@@ -33,8 +33,9 @@ struct kd_vcpu {
 	struct kd_hstack *hstack; /* the host stack of the thread, NULL for the main one */
 	struct kd_vcpu *next_free;
 	struct kd_sigq sigq;
-	int user_valid; /* v->user is the target's state now: a signal can be delivered */
-	int tsd;	/* CR4.TSD is set (PR_SET_TSC): rdtsc faults in ring 3 */
+	int user_valid;	     /* v->user is the target's state now: a signal can be delivered */
+	int tsd;	     /* CR4.TSD is set (PR_SET_TSC): rdtsc faults in ring 3 */
+	struct kd_xl_cpu xl; /* the exitless path (engine/exitless.c) */
 	/* Counters for -v. */
 	uint64_t exits, nsyscalls, nfaults, nmemfaults, nintr;
 	uint64_t pf_last_addr, pf_repeats;

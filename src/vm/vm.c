@@ -147,6 +147,8 @@ static int create_karea(struct kd_vm *vm)
 			 KD_PTE_US | KD_PTE_A, 0);
 }
 
+static int xl_reserve(struct kd_vm *vm);
+
 void kd_vm_lock(struct kd_vm *vm)
 {
 	kd_lock_take(&vm->lock);
@@ -165,6 +167,10 @@ static int own_ranges(struct kd_vm *vm)
 	int rc =
 	    kd_regions_add(&vm->host, (uint64_t)vm->karea, (uint64_t)vm->karea + KD_KAREA_SIZE);
 	rc = rc ?: kd_regions_add(&vm->host, vm->ustub, vm->ustub + KD_PAGE);
+	if (vm->xl_alias)
+		rc = rc
+			 ?: kd_regions_add(&vm->host, vm->xl_alias,
+					   vm->xl_alias + KD_MAX_VCPUS * KD_XL_ALIAS_STRIDE);
 	rc = rc ?: kd_regions_add(&vm->host, pool, pool + KD_PT_MAX_CHUNKS * vm->pt.chunk_size);
 	return rc ?: he ? kd_regions_add(&vm->host, hs, he) : 0;
 }
@@ -185,6 +191,9 @@ int kd_vm_create(struct kd_vm *vm)
 		rc = kd_pt_init(&vm->pt, KD_GPA_PT, KD_PT_CHUNK, add_pt_chunk, vm);
 	if (!rc)
 		rc = create_karea(vm);
+	/* --exitless=on: its pages' alias, whichever backend the vCPUs then find. */
+	if (!rc && vm->xl_mode == KD_XL_ON)
+		rc = xl_reserve(vm);
 	return rc ?: own_ranges(vm);
 }
 
@@ -205,6 +214,44 @@ int kd_vm_refork(struct kd_vm *vm)
 			rc = set_slot(vm, r->slot, r->gpa, r->len, r->hva);
 	}
 	return rc;
+}
+
+/*
+ * The low-half range the guest reaches every vCPU's exitless pages at: kdune's own. Reserved
+ * with the VM, before any target memory had guest page-table entries: entries are never
+ * removed, so a range the target once used could still carry stale ones.
+ */
+static int xl_reserve(struct kd_vm *vm)
+{
+	uint64_t len = KD_MAX_VCPUS * KD_XL_ALIAS_STRIDE;
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	vm->xl_alias = (uint64_t)p;
+	return 0;
+}
+
+int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t *code_gva)
+{
+	uint64_t area = KD_KOFF_CPU + (uint64_t)cpu * KD_CPU_AREA;
+	kd_vm_lock(vm);
+	int rc = vm->xl_alias ? 0 : -ENXIO; /* not reserved when the VM was made */
+	uint64_t gva = vm->xl_alias + (uint64_t)cpu * KD_XL_ALIAS_STRIDE;
+	if (!rc) {
+		kd_xl_code_init(vm->karea + area + KD_CPU_XL_CODE, kd_lstar(vm), 0);
+		/* Mapped once and for good: the page tables only ever gain entries. */
+		rc = kd_pt_map(&vm->pt, gva, KD_GPA_KAREA + area + KD_CPU_XL_CODE, KD_PAGE,
+			       KD_PTE_US | KD_PTE_A, 0);
+	}
+	if (!rc)
+		rc = kd_pt_map(&vm->pt, gva + KD_PAGE, KD_GPA_KAREA + area + KD_CPU_XL_DATA,
+			       KD_PAGE, KD_PTE_US | KD_PTE_RW | KD_PTE_A | KD_PTE_D | KD_PTE_NX, 0);
+	kd_vm_unlock(vm);
+	if (rc)
+		return rc;
+	*data = (struct kd_xl_page *)(vm->karea + area + KD_CPU_XL_DATA);
+	*code_gva = gva;
+	return 0;
 }
 
 #define USER_PTE (KD_PTE_RW | KD_PTE_US | KD_PTE_A | KD_PTE_D)

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdint.h>
 #include "base/nolibc.h"
+#include "vm/exitless.h"
 #include "vm/layout.h"
 #include "vm/memslot.h"
 #include "vm/paging.h"
@@ -70,6 +71,14 @@ struct kd_vm {
 	struct kd_vcpu *vcpus[KD_MAX_VCPUS];
 	int nvcpus;
 	struct kd_vcpu *free_vcpus;
+	/*
+	 * The exitless path (engine/exitless.h): the mode asked for (enum kd_xl_mode, set
+	 * before kd_vm_create), the low-half range where the vCPUs' code and data pages are
+	 * aliased (reserved by kd_vm_create for mode ON, else 0) and the server of this process.
+	 */
+	int xl_mode;
+	uint64_t xl_alias;
+	struct kd_xl_server *xl;
 	/* Host stacks for threads that run vCPUs, and threads waiting to be joined. */
 	struct kd_hstack *hstacks;
 };
@@ -97,6 +106,13 @@ void kd_mem_remove(struct kd_vm *vm, uint64_t start, uint64_t len);
 int kd_vm_adopt(struct kd_vm *vm, uint64_t addr);
 /* The same for every part of [start, end) the target does not own yet. 0, or -1. */
 int kd_vm_adopt_range(struct kd_vm *vm, uint64_t start, uint64_t end);
+/*
+ * vCPU cpu's exitless pages: the code page filled with the stub and both pages mapped
+ * user-accessible (code read+exec, data read/write NX) at the low-half alias, which
+ * kd_vm_create reserved when xl_mode was KD_XL_ON (else -ENXIO). *data: the host's view of
+ * the data page; *code_gva: the code page in the guest. 0 or -errno.
+ */
+int kd_vm_xl_pages(struct kd_vm *vm, int cpu, struct kd_xl_page **data, uint64_t *code_gva);
 /* Host pointer for a guest-virtual address in the ring-0 area. */
 static inline void *kd_karea_ptr(struct kd_vm *vm, uint64_t gva)
 {

@@ -9,6 +9,8 @@
 #                 everything natively, to check the harness); tests that need the real kdune
 #                 binary are then skipped, and KVM is not required.
 #   KDUNE_KEEP=1  keep the scratch directory (its path is printed).
+#   KDUNE_EXITLESS=auto|on|off  read by kdune itself (as --exitless): `make integration-exitless`
+#                 runs the suite with on. Native runs see it too, in both environments alike.
 #   KD_TIMEOUT    seconds allowed for each command (default 120).
 # Prints one line per test (PASS name / FAIL name: reason / SKIP name: reason), failure details
 # indented below a FAIL line, and last "N passed, N failed, N skipped". Exits 1 if any failed.
@@ -54,7 +56,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$WORK/t" "$WORK/in"
 IN=$WORK/in
 
-echo "# kdune: ${RUNNER[*]}"
+echo "# kdune: ${RUNNER[*]} (exitless: ${KDUNE_EXITLESS:-auto})"
 
 # --- KVM availability -----------------------------------------------------------------------
 KVM_SKIP=""
@@ -611,6 +613,45 @@ if need vdso_no_syscall real kvm kdune prog:clock_loop; then
 		fail vdso_no_syscall "took $KD_MS ms (limit 10000)"
 	else
 		pass vdso_no_syscall
+	fi
+fi
+
+# The exitless path (--exitless=on): served calls leave no exit, and the fallbacks hold.
+# "on" means off outside PVM; then only the output is checked.
+xl_served() { sed -n 's/.*exitless: \([0-9]*\) calls served.*/\1/p' "$1" | tail -1; }
+if need exitless_served real kvm kdune prog:getppid_loop; then
+	kd exitless_served run --exitless=on -v -- "$PROGS/getppid_loop" 20000
+	if [ "$KD_STATUS" != 0 ] || [ "$(cat "$KD_OUT")" != ok ]; then
+		show_err "$KD_ERR" kdune
+		fail exitless_served "status $KD_STATUS, output $(head -c 100 "$KD_OUT")"
+	elif grep -q '^kdune: exitless: on' "$KD_ERR" && [ "$(xl_served "$KD_ERR")" -lt 10000 ]; then
+		show_err "$KD_ERR" kdune
+		fail exitless_served "fewer than half of 20000 getppid calls served with no exit"
+	else
+		pass exitless_served
+	fi
+fi
+if need exitless_one_cpu real kvm kdune prog:getppid_loop; then
+	kd exitless_one_cpu run --exitless=on -v -- taskset -c 0 "$PROGS/getppid_loop" 2000
+	if [ "$KD_STATUS" != 0 ] || [ "$(cat "$KD_OUT")" != ok ]; then
+		show_err "$KD_ERR" kdune
+		fail exitless_one_cpu "status $KD_STATUS, output $(head -c 100 "$KD_OUT")"
+	elif grep -q '^kdune: exitless: on' "$KD_ERR" && ! grep -q 'server disabled (one CPU)' "$KD_ERR"; then
+		show_err "$KD_ERR" kdune
+		fail exitless_one_cpu "a server with one CPU in the affinity mask"
+	else
+		pass exitless_one_cpu
+	fi
+fi
+if need exitless_idle real kvm kdune; then
+	TIMEFORMAT='%U %S'
+	cpu=$({ time "$KDUNE" run --exitless=on -- sleep 1 >/dev/null 2>&1; } 2>&1 | tail -1)
+	unset TIMEFORMAT
+	ms=$(echo "$cpu" | awk '{ printf "%d", ($1 + $2) * 1000 }')
+	if [ "${ms:-999}" -ge 50 ]; then
+		fail exitless_idle "sleep 1 used $ms ms of CPU (limit 50)"
+	else
+		pass exitless_idle
 	fi
 fi
 
