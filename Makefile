@@ -91,8 +91,17 @@ $(B)/kdune: $(B)/obj/host/cli.o $(B)/libkdune.a
 # The fault path's instruction decoder: a separate program, so kdune never links capstone.
 $(B)/kdune-decode: tools/kdune-decode.c | $(B)/obj
 	$(CC) $(KD_CFLAGS) -o $@ $< -lcapstone
-$(B)/kdune.pc: kdune.pc.in | $(B)/obj
+$(B)/kdune.pc: kdune.pc.in $(B)/prefix.stamp | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# The PREFIX baked into libkdune (KDUNE_BINDIR, where a static libkdune finds kdune) and
+# kdune.pc: when it changes, they are rebuilt, so `make install PREFIX=/x` after a plain
+# `make` installs a library that looks in /x (a shared one looks beside itself first).
+$(B)/prefix.stamp: FORCE
+	@mkdir -p $(B); echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(B)/obj/host/enter_api.o: $(B)/prefix.stamp
+.PHONY: FORCE
+FORCE:
 
 # Helper programs the integration tests run natively and under kdune.
 $(B)/progs/static_%: tests/progs/static_%.c | $(B)/progs
@@ -173,6 +182,8 @@ $(B)/progs/enter_checks: tests/enter/enter_checks.c $(B)/libkdune.a | $(B)/progs
 example: $(B)/kdune $(B)/examples/hello
 	$(B)/kdune run -v -- $(B)/examples/hello
 
+# Every function kdune_enter(3) documents gets a page that points to it (`man dune_enter`).
+MAN3_LINKS := dune_enter dune_init dune_init_and_enter kdune_last_error kdune_inside kdune_syscalls
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
@@ -186,6 +197,7 @@ install: all
 	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/kdune_enter.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	for f in $(MAN3_LINKS); do echo '.so man3/kdune_enter.3' > $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 format:
 	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \

@@ -16,6 +16,13 @@ struct kdune_options {
 	 * argument vector, argv[0] included. NULL: argv[0] is the program, looked up in PATH.
 	 */
 	const char *exec_path;
+	/*
+	 * Which calls --trace prints, in strace's -e trace= syntax ("open,read", "%file",
+	 * "!%memory"); NULL: every call. Several sets are joined with ','.
+	 */
+	const char *trace_set;
+	int trace_summary; /* a table of calls, errors and time per syscall at exit (strace -c) */
+	int trace_time;	   /* 1: time of day before each line (strace -tt); 2: epoch (-ttt) */
 };
 
 /*

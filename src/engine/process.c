@@ -169,8 +169,14 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 	char opt[PATH_MAX + 128];
 	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
 	if (!rc && vm->trace_fd >= 0) {
-		snprintf(opt, sizeof(opt), "--trace=fd:%d", vm->trace_fd);
+		/* Lines, or only the summary: the same file either way. */
+		snprintf(opt, sizeof(opt), "--trace%s=fd:%d", kd_trace_cfg.lines ? "" : "-summary",
+			 vm->trace_fd);
 		rc = strv_push(out, strdup(opt));
+		if (!rc && kd_trace_cfg.lines && kd_trace_cfg.summary)
+			rc = strv_push(out, strdup("--trace-summary"));
+		for (int i = 0; !rc && i < 4 && kd_trace_cfg.again[i]; i++)
+			rc = strv_push(out, strdup(kd_trace_cfg.again[i]));
 	}
 	if (!rc && kd_verbose)
 		rc = strv_push(out, strdup("-v"));

@@ -23,8 +23,9 @@
 #define _GNU_SOURCE
 #endif
 #include "engine/trace.h"
+#include "engine/trace_events.h"
 #include "base/log.h"
-#include <errno.h>
+#include "base/nolibc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1856,10 +1857,42 @@ static void format_line(struct sb *b, long nr, const uint64_t args[6], long ret,
 	sb_putc(b, '\n');
 }
 
+/* ---- configuration ---- */
+
+struct kd_trace_config kd_trace_cfg = {.lines = 1};
+
+int kd_trace_wants(long nr)
+{
+	if (!kd_trace_cfg.lines)
+		return 0;
+	if (!kd_trace_cfg.filtered)
+		return 1;
+	return nr >= 0 && nr < KD_SYSCALL_NAMES && (kd_trace_cfg.set[nr / 64] >> (nr % 64) & 1);
+}
+
+/* "[pid N] " and the time, when the configuration asks for them. */
+static void put_leader(struct sb *b)
+{
+	const struct kd_trace_config *c = &kd_trace_cfg;
+	char buf[64];
+	int64_t ts[2] = {0, 0};
+	struct kd_hthread *self = kd_self();
+
+	if (!c->pids && !c->time)
+		return;
+	if (c->time)
+		kd_raw_syscall(SYS_clock_gettime, CLOCK_REALTIME, (uint64_t)ts, 0, 0, 0, 0);
+	int tid = self ? self->tid : (int)kd_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	sb_putn(b, buf, kd_trace_leader(buf, sizeof(buf), c, tid, ts[0], ts[1] / 1000));
+}
+
 static void emit(int fd, long nr, const uint64_t args[6], long ret, bool done)
 {
 	struct sb b = {0};
 
+	if (!kd_trace_wants(nr))
+		return;
+	put_leader(&b);
 	format_line(&b, nr, args, ret, done);
 	if (b.oom) {
 		/* Still say something rather than drop the call from the trace. */
