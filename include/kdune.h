@@ -23,6 +23,7 @@ struct kdune_options {
 	const char *trace_set;
 	int trace_summary; /* a table of calls, errors and time per syscall at exit (strace -c) */
 	int trace_time;	   /* 1: time of day before each line (strace -tt); 2: epoch (-ttt) */
+	int trace_pids;	   /* "[pid N] " before every line from the first (strace -f's) */
 };
 
 /*

@@ -175,6 +175,8 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 		rc = strv_push(out, strdup(opt));
 		if (!rc && kd_trace_cfg.lines && kd_trace_cfg.summary)
 			rc = strv_push(out, strdup("--trace-summary"));
+		if (!rc && kd_trace_cfg.pids)
+			rc = strv_push(out, strdup("--trace-pids"));
 		for (int i = 0; !rc && i < 4 && kd_trace_cfg.again[i]; i++)
 			rc = strv_push(out, strdup(kd_trace_cfg.again[i]));
 	}
@@ -426,5 +428,7 @@ long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return rc;
 	c.nr = nr;
 	memcpy(c.args, a, sizeof(c.args));
+	/* From now on more than one thread or process may write the trace (strace's [pid N]). */
+	kd_trace_cfg.pids = 1;
 	return c.flags & CLONE_VM ? kd_clone_vm(v, &c) : fork_copy(v, &c);
 }

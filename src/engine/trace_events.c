@@ -306,6 +306,13 @@ void kd_trace_account(long nr, long ret, uint64_t ns)
 	__atomic_fetch_add(&counts[nr].ns, ns, __ATOMIC_RELAXED);
 }
 
+uint64_t kd_trace_now_ns(void)
+{
+	int64_t ts[2] = {0, 0};
+	kd_raw_syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (uint64_t)ts, 0, 0, 0, 0);
+	return (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
+}
+
 void kd_trace_summary_reset(void)
 {
 	memset(counts, 0, sizeof(counts));

@@ -52,5 +52,7 @@ void kd_trace_account(long nr, long ret, uint64_t ns);
  * wall-clock time spent forwarding the call (strace -c -w), not system CPU time.
  */
 void kd_trace_summary(int fd);
+/* CLOCK_MONOTONIC in nanoseconds, without libc (for the summary's times). */
+uint64_t kd_trace_now_ns(void);
 /* Forgets every count (tests). */
 void kd_trace_summary_reset(void);

@@ -25,6 +25,8 @@ static const char usage[] =
     "  --trace-summary      a table of calls, errors and time per syscall at exit\n"
     "                       (strace -c); with --trace, the lines too\n"
     "  --trace-time[=epoch] the time before each line (strace -tt; epoch: -ttt)\n"
+    "  --trace-pids         [pid N] before every line from the first; it comes by itself\n"
+    "                       once the program has a second thread or process\n"
     "  -v, --verbose        start-up summary: backend, memory slots, timings\n"
     "      --kvm-device=PATH  use PATH instead of /dev/kvm (fd:N: an open descriptor)\n"
     "      --exec=FILE      run FILE with ARGS as its whole argv, as execve(2) does\n"
@@ -89,6 +91,7 @@ static int cmd_run(int argc, char **argv)
 	    {"trace", optional_argument, 0, 't'},
 	    {"trace-summary", optional_argument, 0, 'c'},
 	    {"trace-time", optional_argument, 0, 'T'},
+	    {"trace-pids", no_argument, 0, 'p'},
 	    {"verbose", no_argument, 0, 'v'},
 	    {"kvm-device", required_argument, 0, 'k'},
 	    {"exec", required_argument, 0, 'e'},
@@ -120,6 +123,9 @@ static int cmd_run(int argc, char **argv)
 				return bad_usage("run: --trace-time=%s: only 'epoch' is known",
 						 optarg);
 			o.trace_time = optarg ? 2 : 1;
+			break;
+		case 'p':
+			o.trace_pids = 1;
 			break;
 		case 'v':
 			o.verbose = 1;

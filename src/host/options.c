@@ -17,8 +17,8 @@ static const struct {
 	const char *name;
 	char short_name;
 } run_options[] = {
-    {"trace", 0},      {"trace-summary", 0}, {"trace-time", 0}, {"verbose", 'v'},
-    {"kvm-device", 0}, {"exec", 0},	     {"help", 'h'},
+    {"trace", 0},     {"trace-summary", 0}, {"trace-time", 0}, {"trace-pids", 0},
+    {"verbose", 'v'}, {"kvm-device", 0},    {"exec", 0},       {"help", 'h'},
 };
 
 const char *kd_run_option(const char *arg)
@@ -146,6 +146,7 @@ int kd_trace_configure(const struct kdune_options *o, struct kd_trace_config *c,
 	static char set_opt[4200];
 	int n = 0;
 	c->lines = o->trace;
+	c->pids = o->trace_pids;
 	c->summary = o->trace_summary;
 	c->time = o->trace_time == 2 ? KD_TRACE_TIME_EPOCH
 		  : o->trace_time    ? KD_TRACE_TIME_CLOCK
