@@ -103,6 +103,10 @@ $(B)/obj/host/enter_api.o: $(B)/prefix.stamp
 .PHONY: FORCE
 FORCE:
 
+# kdune's GDB stub serving a made-up target, for tests/gdb/run.sh (real gdb, no KVM needed).
+$(B)/tests/gdb_fake_target: tests/gdb/fake_target.c $(B)/libkdune.a | $(B)/tests
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
+
 # Helper programs the integration tests run natively and under kdune.
 $(B)/progs/static_%: tests/progs/static_%.c | $(B)/progs
 	$(CC) -O1 -static -o $@ $<
