@@ -41,7 +41,7 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
+.PHONY: all check check-layers unit integration san fuzz gdb-check bench bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
@@ -126,10 +126,15 @@ integration: all
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
-check: check-layers all unit san
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+check: check-layers all unit san gdb-check
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) FUZZ_GDB_SECONDS=$(CHECK_FUZZ_GDB_SECONDS)
 	tests/integration/run.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
+CHECK_FUZZ_GDB_SECONDS ?= 10
+
+# A real gdb (batch mode) against the GDB stub serving a made-up target: no KVM needed.
+gdb-check: $(B)/tests/gdb_fake_target
+	tests/gdb/run.sh $(B)
 
 # No #include goes up a layer, and no circle of modules including each other exceeds 3.
 check-layers:
@@ -142,14 +147,19 @@ san:
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-# libFuzzer target for the ELF and #! parsers. FUZZ_SECONDS bounds each run.
+# libFuzzer targets: the ELF and #! parsers, and the GDB stub's packet parser.
+# FUZZ_SECONDS bounds the loader's run, FUZZ_GDB_SECONDS the stub's.
 FUZZ_SECONDS ?= 30
+FUZZ_GDB_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_CC := clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined
 fuzz:
 	mkdir -p build-fuzz
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
+	$(FUZZ_CC) -o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
+	$(FUZZ_CC) -o build-fuzz/fuzz_gdb tests/fuzz/fuzz_gdb.c src/engine/gdb_rsp.c src/engine/gdb_tdesc.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
+	mkdir -p build-fuzz/corpus-gdb && cp -n tests/fuzz/corpus-gdb/* build-fuzz/corpus-gdb/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+	build-fuzz/fuzz_gdb -max_total_time=$(FUZZ_GDB_SECONDS) -max_len=16384 build-fuzz/corpus-gdb
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
@@ -204,7 +214,7 @@ install: all
 	for f in $(MAN3_LINKS); do echo '.so man3/kdune_enter.3' > $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 format:
-	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
+	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c tests/gdb/*.c bench/*.c examples/*.c \
 		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:
