@@ -151,7 +151,8 @@ san:
 # FUZZ_SECONDS bounds the loader's run, FUZZ_GDB_SECONDS the stub's.
 FUZZ_SECONDS ?= 30
 FUZZ_GDB_SECONDS ?= $(FUZZ_SECONDS)
-FUZZ_CC := clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined
+FUZZ_CC := clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
 fuzz:
 	mkdir -p build-fuzz
 	$(FUZZ_CC) -o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c

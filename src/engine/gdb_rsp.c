@@ -64,9 +64,13 @@ enum kd_gdb_rx_event kd_gdb_rx_byte(struct kd_gdb_rx *rx, uint8_t c)
 			rx->overflow = 1;
 		return KD_GDB_RX_NONE;
 	case RX_SUM1:
+		if (hexval(c) < 0) {
+			rx->state = RX_IDLE;
+			return KD_GDB_RX_BAD;
+		}
 		rx->want = (uint8_t)(hexval(c) << 4);
-		rx->state = hexval(c) < 0 ? RX_IDLE : RX_SUM2;
-		return rx->state == RX_IDLE ? KD_GDB_RX_BAD : KD_GDB_RX_NONE;
+		rx->state = RX_SUM2;
+		return KD_GDB_RX_NONE;
 	case RX_SUM2:
 		rx->state = RX_IDLE;
 		if (hexval(c) < 0 || (uint8_t)(rx->want | hexval(c)) != rx->sum || rx->overflow)
