@@ -108,10 +108,15 @@ expect segv_reported_then_fatal \
 	'rip            0x401018            0x401018' \
 	'Program terminated with signal SIGSEGV, Segmentation fault.'
 
-# The target description: fs_base/gs_base, SSE and the x87 registers are all there.
-session target_description tcp -- 'info registers fs_base gs_base' 'p $mxcsr' 'p $xmm0.uint128' \
-	'info registers fctrl' 'kill'
+# The target description is the stub's (gdb prints back what it took): fs_base/gs_base,
+# SSE and the x87 registers are all there.
+session target_description tcp -- 'maint print xml-tdesc' 'info registers fs_base gs_base' \
+	'p $mxcsr' 'p $xmm0.uint128' 'info registers fctrl' 'kill'
 expect target_description \
+	'  <architecture>i386:x86-64</architecture>' \
+	'    <reg name="xmm0" bitsize="128" type="vec128" regnum="40"/>' \
+	'    <reg name="orig_rax" bitsize="64" type="int" regnum="57"/>' \
+	'    <reg name="fs_base" bitsize="64" type="int" regnum="58"/>' \
 	'fs_base        0x7f0000001000      139637976731648' \
 	'gs_base        0x0                 0' \
 	'$1 = [ IM DM ZM OM UM PM ]' \
