@@ -318,6 +318,20 @@ if need trace_set_unknown real kdune; then
 	fi
 fi
 
+# A set and a file together: the set is taken as one, the file is created (before KVM).
+if need trace_set_and_file real kdune; then
+	if expect_error trace_set_and_file 125 "kdune: $WORK/no-kvm: " \
+		run --trace=%file,read --trace="$WORK/set-and-file.txt" --kvm-device="$WORK/no-kvm" -- /bin/true; then
+		if ! [ -e "$WORK/set-and-file.txt" ]; then
+			fail trace_set_and_file "the trace file was not created"
+		elif [ -n "$(ls -A "$KD_DIR")" ]; then
+			fail trace_set_and_file "files made in the working directory: $(ls -A "$KD_DIR")"
+		else
+			pass trace_set_and_file
+		fi
+	fi
+fi
+
 # A missing device is said plainly, without group advice that cannot help.
 if need kvm_missing_said_plainly real kdune; then
 	if expect_error kvm_missing_said_plainly 125 "kdune: $WORK/no-kvm: No such file or directory (this machine has no KVM device" \
