@@ -635,7 +635,7 @@ compare -s 0 -r inputs -i "$IN/data3m.bin" -f out.tee tee_3m -- tee out.tee
 # --- kdune features beyond transparent execution --------------------------------------------
 
 # trace_file_check NAME FILE PATTERN LAST: FILE must have a line matching the ERE PATTERN and
-# end with the line LAST.
+# end with the line LAST (an exit_group) and strace's "+++ exited with N +++" for it.
 trace_file_check() {
 	if ! [ -s "$2" ]; then
 		fail "$1" "trace file $2 is missing or empty"
@@ -646,9 +646,11 @@ trace_file_check() {
 		fail "$1" "no trace line matches the expected openat"
 		return 1
 	fi
-	if [ "$(tail -n 1 "$2")" != "$4" ]; then
-		detail "last trace line: $(tail -n 1 "$2")"
-		fail "$1" "trace does not end with '$4'"
+	# The last call, then strace's end line for its status: "+++ exited with N +++".
+	local end="+++ exited with ${4//[^0-9]/} +++"
+	if [ "$(tail -n 2 "$2")" != "$4"$'\n'"$end" ]; then
+		detail "last trace lines: $(tail -n 2 "$2" | tr '\n' '|')"
+		fail "$1" "trace does not end with '$4' and '$end'"
 		return 1
 	fi
 	return 0
@@ -699,9 +701,10 @@ if need exec_grandchild_inside real kvm kdune; then
 	if [ "$KD_STATUS" != 0 ]; then
 		show_err "$KD_ERR" kdune
 		fail exec_grandchild_inside "exit status $KD_STATUS, expected 0"
-	elif [ "$(grep -c '^vfork() = 0$\|^clone(.*) = 0$' "$tr")" -lt 2 ]; then
+	# Lines carry "[pid N] " once there are children (strace -f's prefix).
+	elif [ "$(grep -c '^\(\[pid  *[0-9]*\] \)\?\(vfork() = 0\|clone(.*) = 0\)$' "$tr")" -lt 2 ]; then
 		fail exec_grandchild_inside "the trace does not show two generations of children"
-	elif ! grep -q '^openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3$' "$tr"; then
+	elif ! grep -q '^\(\[pid  *[0-9]*\] \)\?openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3$' "$tr"; then
 		fail exec_grandchild_inside "the grandchild's openat is not in the trace"
 	else
 		pass exec_grandchild_inside
