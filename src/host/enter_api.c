@@ -5,7 +5,6 @@
 #include "engine/enter.h"
 #include "kdune.h"
 #include "engine/syscall.h"
-#include "base/log.h"
 #include "host/kvm_advice.h"
 #include "host/paths.h"
 #include <dlfcn.h>
@@ -162,7 +161,7 @@ int kdune_enter(void)
 		return failed(EPERM, "kdune_enter: %s",
 			      "this process's seccomp filter does not allow the KVM ioctl calls");
 	last_error[0] = 0;
-	kd_log_init();
+	/* No kd_log_init() here: a failed entry must leave the process as it was, no new fd. */
 	rseq_leave();
 	long rc = kd_enter(&o);
 	/* Either still native after a failure, or already in the guest, returning 0. */
