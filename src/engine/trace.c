@@ -522,6 +522,9 @@ static const struct sym clock_syms[] = {
     S(CLOCK_BOOTTIME_ALARM),	S(CLOCK_TAI),
 };
 static const struct sym timer_syms[] = {S(TIMER_ABSTIME)};
+static const struct sym fadv_syms[] = {S(POSIX_FADV_NORMAL),	 S(POSIX_FADV_RANDOM),
+				       S(POSIX_FADV_SEQUENTIAL), S(POSIX_FADV_WILLNEED),
+				       S(POSIX_FADV_DONTNEED),	 S(POSIX_FADV_NOREUSE)};
 static const struct sym wait_syms[] = {S(WNOHANG), S(WUNTRACED),   S(WEXITED), S(WCONTINUED),
 				       S(WNOWAIT), S(__WNOTHREAD), S(__WALL),  S(__WCLONE)};
 /* Enum constants in glibc's idtype_t, so spelled out. */
@@ -749,6 +752,7 @@ enum kind {
 	A_EFD_FLAGS,
 	A_TFD_FLAGS,
 	A_IOCTL_REQ,
+	A_FADVICE,
 	A_COUNT
 };
 
@@ -1558,6 +1562,7 @@ static const struct kind_desc kinds[A_COUNT] = {
     [A_EFD_FLAGS] = {FLAGS(efd_syms)},
     [A_TFD_FLAGS] = {FLAGS(tfd_syms)},
     [A_IOCTL_REQ] = {SYMBOLS(ioctl_syms), .hex = true},
+    [A_FADVICE] = {SYMBOLS(fadv_syms), .unknown = "POSIX_FADV_???"},
 };
 
 static void put_enum(struct sb *b, const struct kind_desc *k, uint64_t v)
@@ -1802,7 +1807,7 @@ static const struct sc_desc sc_table[] = {
     SC(truncate, A_PATH, A_LONG),
     SC(ftruncate, A_FD, A_LONG),
     SC(fallocate, A_FD, A_HEX, A_LONG, A_LONG),
-    SC(fadvise64, A_FD, A_LONG, A_LONG, A_INT),
+    SC(fadvise64, A_FD, A_LONG, A_LONG, A_FADVICE),
     SC(readahead, A_FD, A_LONG, A_ULONG),
     SC(dup, A_FD),
     SC(dup2, A_FD, A_FD),

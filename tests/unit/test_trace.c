@@ -278,6 +278,15 @@ static void sigaction_decoded(void **state)
 	    SYS_rt_sigaction, ARGS(SIGPIPE, P(&ign), P(&old), 8), 0);
 }
 
+static void fadvise_advice(void **state)
+{
+	expect("fadvise64(3, 0, 0, POSIX_FADV_SEQUENTIAL) = 0\n", SYS_fadvise64,
+	       ARGS(3, 0, 0, POSIX_FADV_SEQUENTIAL), 0);
+	expect(
+	    "fadvise64(3, 4096, 8192, 0x9 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)\n",
+	    SYS_fadvise64, ARGS(3, 4096, 8192, 9), -EINVAL);
+}
+
 static void iovec_in_and_out(void **state)
 {
 	struct iovec w[2] = {{"hi", 2}, {"\n", 1}};
@@ -505,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(leader_pid_and_times), cmocka_unit_test(siginfo_faults),
 	    cmocka_unit_test(siginfo_senders),	    cmocka_unit_test(siginfo_child),
 	    cmocka_unit_test(signal_and_end_lines), cmocka_unit_test(summary_table),
+	    cmocka_unit_test(fadvise_advice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
