@@ -83,8 +83,9 @@ expect() {
 # writes, and the exit code, over TCP.
 session registers_memory_breakpoint_exit tcp -- \
 	'info registers rip rdi' 'p/x $fs_base' 'x/s 0x400100' 'break *0x401010' 'continue' \
-	'info registers rip' 'stepi' 'info threads' 'set var $rax = 0x1234' 'p/x $rax' \
-	'set {int}0x400200 = 0x11223344' 'x/xw 0x400200' 'continue'
+	'info registers rip' 'stepi' 'info threads' 'thread 2' 'info registers rip' 'thread 1' \
+	'set var $rax = 0x1234' 'p/x $rax' 'set {int}0x400200 = 0x11223344' 'x/xw 0x400200' \
+	'x/2i 0x401000' 'continue'
 expect registers_memory_breakpoint_exit \
 	'rip            0x401000            0x401000' \
 	'rdi            0x2a                42' \
@@ -96,8 +97,10 @@ expect registers_memory_breakpoint_exit \
 	'0x0000000000401014 in ?? ()' \
 	'* 1    Thread 1          0x0000000000401014 in ?? ()' \
 	'  2    Thread 2          0x0000000000401100 in ?? ()' \
+	'rip            0x401100            0x401100' \
 	'$2 = 0x1234' \
 	'0x400200:	0x11223344' \
+	'   0x401000:	nop' \
 	'[Inferior 1 (Remote target) exited with code 07]'
 
 # A fault is reported with its signal; passing it on kills the target (X stop reply).
