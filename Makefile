@@ -45,7 +45,7 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check check-layers unit integration integration-exitless san fuzz bench bench-exitless bench-peers conformance conformance-quick \
+.PHONY: all check check-layers unit integration integration-exitless san fuzz gdb-check bench bench-exitless bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/kdune-runtime $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
@@ -98,8 +98,21 @@ $(B)/kdune-runtime: $(B)/kdune
 # The fault path's instruction decoder: a separate program, so kdune never links capstone.
 $(B)/kdune-decode: tools/kdune-decode.c | $(B)/obj
 	$(CC) $(KD_CFLAGS) -static -o $@ $< -l:libcapstone.a
-$(B)/kdune.pc: kdune.pc.in | $(B)/obj
+$(B)/kdune.pc: kdune.pc.in $(B)/prefix.stamp | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# The PREFIX baked into libkdune (KDUNE_BINDIR, where a static libkdune finds kdune) and
+# kdune.pc: when it changes, they are rebuilt, so `make install PREFIX=/x` after a plain
+# `make` installs a library that looks in /x (a shared one looks beside itself first).
+$(B)/prefix.stamp: FORCE
+	@mkdir -p $(B); echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(B)/obj/host/enter_api.o: $(B)/prefix.stamp
+.PHONY: FORCE
+FORCE:
+
+# kdune's GDB stub serving a made-up target, for tests/gdb/run.sh (real gdb, no KVM needed).
+$(B)/tests/gdb_fake_target: tests/gdb/fake_target.c $(B)/libkdune.a | $(B)/tests
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 
 # Helper programs the integration tests run natively and under kdune.
 $(B)/progs/static_%: tests/progs/static_%.c | $(B)/progs
@@ -128,12 +141,18 @@ integration-exitless: all
 
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
-check: check-layers all unit san
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) OCI_FUZZ_SECONDS=$(CHECK_OCI_FUZZ_SECONDS)
+check: check-layers all unit san gdb-check
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) OCI_FUZZ_SECONDS=$(CHECK_OCI_FUZZ_SECONDS) \
+		FUZZ_GDB_SECONDS=$(CHECK_FUZZ_GDB_SECONDS)
 	tests/integration/run.sh $(B)
 	tests/integration/oci.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
 CHECK_OCI_FUZZ_SECONDS ?= 10
+CHECK_FUZZ_GDB_SECONDS ?= 10
+
+# A real gdb (batch mode) against the GDB stub serving a made-up target: no KVM needed.
+gdb-check: $(B)/tests/gdb_fake_target
+	tests/gdb/run.sh $(B)
 
 # No #include goes up a layer, and no circle of modules including each other exceeds 3.
 check-layers:
@@ -146,20 +165,25 @@ san:
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-# libFuzzer target for the ELF and #! parsers. FUZZ_SECONDS bounds each run.
+# libFuzzer targets: the ELF and #! parsers, the OCI bundle editor, and the GDB stub's packet
+# parser. FUZZ_SECONDS bounds the loader's run, OCI_FUZZ_SECONDS and FUZZ_GDB_SECONDS the others.
 FUZZ_SECONDS ?= 30
+OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_GDB_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_CC := clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
 fuzz:
 	mkdir -p build-fuzz
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
-	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
-	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_oci tests/fuzz/fuzz_oci.c src/host/oci_bundle.c src/host/oci_lookup.c \
+	$(FUZZ_CC) -o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c src/base/exec_check.c
+	$(FUZZ_CC) -o build-fuzz/fuzz_oci tests/fuzz/fuzz_oci.c src/host/oci_bundle.c src/host/oci_lookup.c \
 		src/host/oci_args.c -ljson-c
+	$(FUZZ_CC) -o build-fuzz/fuzz_gdb tests/fuzz/fuzz_gdb.c src/engine/gdb_rsp.c src/engine/gdb_tdesc.c
+	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	mkdir -p build-fuzz/corpus_oci && cp -n tests/fuzz/corpus_oci/* build-fuzz/corpus_oci/ 2>/dev/null || true
+	mkdir -p build-fuzz/corpus-gdb && cp -n tests/fuzz/corpus-gdb/* build-fuzz/corpus-gdb/ 2>/dev/null || true
+	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 	build-fuzz/fuzz_oci -max_total_time=$(OCI_FUZZ_SECONDS) -max_len=16384 build-fuzz/corpus_oci
-OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+	build-fuzz/fuzz_gdb -max_total_time=$(FUZZ_GDB_SECONDS) -max_len=16384 build-fuzz/corpus-gdb
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
@@ -201,6 +225,8 @@ $(B)/progs/enter_checks: tests/enter/enter_checks.c $(B)/libkdune.a | $(B)/progs
 example: $(B)/kdune $(B)/examples/hello
 	$(B)/kdune run -v -- $(B)/examples/hello
 
+# Every function kdune_enter(3) documents gets a page that points to it (`man dune_enter`).
+MAN3_LINKS := dune_enter dune_init dune_init_and_enter kdune_last_error kdune_inside kdune_syscalls
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
@@ -215,9 +241,10 @@ install: all
 	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/kdune.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/kdune_enter.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	for f in $(MAN3_LINKS); do echo '.so man3/kdune_enter.3' > $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 format:
-	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
+	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c tests/gdb/*.c bench/*.c examples/*.c \
 		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:

@@ -22,6 +22,14 @@ struct kdune_options {
 	 * until the path is verified on a KVM machine; "on" uses it on PVM only.
 	 */
 	const char *exitless;
+	/*
+	 * Which calls --trace prints, in strace's -e trace= syntax ("open,read", "%file",
+	 * "!%memory"); NULL: every call. Several sets are joined with ','.
+	 */
+	const char *trace_set;
+	int trace_summary; /* a table of calls, errors and time per syscall at exit (strace -c) */
+	int trace_time;	   /* 1: time of day before each line (strace -tt); 2: epoch (-ttt) */
+	int trace_pids;	   /* "[pid N] " before every line from the first (strace -f's) */
 };
 
 /*

@@ -8,20 +8,32 @@
 #include <unistd.h>
 
 int kd_verbose;
+int kd_log_fd = 2;
 
-static void vmsg(const char *fmt, va_list ap)
+void kd_log_init(void)
 {
-	char buf[1024];
+	if (kd_log_fd != 2)
+		return;
+	int fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0)
+		kd_log_fd = kd_fd_hide(fd);
+}
+
+static void vmsg(int pid, const char *fmt, va_list ap)
+{
+	char buf[1024], who[32] = "";
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (pid)
+		snprintf(who, sizeof(who), "[%d]", pid);
 	/* One write, so the line is never interleaved with the target's output. */
-	dprintf(2, "kdune: %s\n", buf);
+	dprintf(kd_log_fd, "kdune%s: %s\n", who, buf);
 }
 
 void kd_err(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -31,7 +43,7 @@ void kd_info(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(getpid(), fmt, ap);
 	va_end(ap);
 }
 

@@ -260,8 +260,16 @@ void kd_decode_after_fork(int child)
 static int run_helper(const struct kd_vcpu *v, const uint8_t *code, size_t n, char *buf, size_t len)
 {
 	char helper[4200], ripstr[24], hex[40], req[80];
-	if (find_helper(v->vm->kdune_exe, helper, sizeof(helper)))
+	if (find_helper(v->vm->kdune_exe, helper, sizeof(helper))) {
+		/* Said once: without the helper, such faults report si_addr 0. */
+		static int said;
+		if (!said++)
+			kd_info(
+			    "kdune-decode is neither next to %s nor in ../libexec/kdune: faults "
+			    "that need it report si_addr 0",
+			    v->vm->kdune_exe);
 		return -1;
+	}
 	snprintf(ripstr, sizeof(ripstr), "%llx", (unsigned long long)v->user.rip);
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", code[i]);

@@ -173,8 +173,16 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 	char opt[PATH_MAX + 128];
 	long rc = strv_push(out, strdup(vm->kdune_exe)) ?: strv_push(out, strdup("run"));
 	if (!rc && vm->trace_fd >= 0) {
-		snprintf(opt, sizeof(opt), "--trace=fd:%d", vm->trace_fd);
+		/* Lines, or only the summary: the same file either way. */
+		snprintf(opt, sizeof(opt), "--trace%s=fd:%d", kd_trace_cfg.lines ? "" : "-summary",
+			 vm->trace_fd);
 		rc = strv_push(out, strdup(opt));
+		if (!rc && kd_trace_cfg.lines && kd_trace_cfg.summary)
+			rc = strv_push(out, strdup("--trace-summary"));
+		if (!rc && kd_trace_cfg.pids)
+			rc = strv_push(out, strdup("--trace-pids"));
+		for (int i = 0; !rc && i < 4 && kd_trace_cfg.again[i]; i++)
+			rc = strv_push(out, strdup(kd_trace_cfg.again[i]));
 	}
 	if (!rc && kd_verbose)
 		rc = strv_push(out, strdup("-v"));
@@ -429,5 +437,7 @@ long kd_sys_clone(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return rc;
 	c.nr = nr;
 	memcpy(c.args, a, sizeof(c.args));
+	/* From now on more than one thread or process may write the trace (strace's [pid N]). */
+	kd_trace_cfg.pids = 1;
 	return c.flags & CLONE_VM ? kd_clone_vm(v, &c) : fork_copy(v, &c);
 }

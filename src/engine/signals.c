@@ -10,6 +10,7 @@
 #include "engine/sigframe.h"
 #include "engine/decode.h"
 #include "engine/exit.h"
+#include "engine/trace_events.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "vm/uaccess.h"
@@ -266,6 +267,12 @@ static int save_fpu(struct kd_vcpu *v, uint64_t fp, uint32_t size, struct kvm_xs
 
 static _Noreturn void die_of(struct kd_vcpu *v, int sig, int code, uint64_t addr)
 {
+	if (v->vm->trace_fd >= 0) {
+		/* strace shows the signal, then the death (exit.c). */
+		siginfo_t si = {.si_signo = sig, .si_code = code};
+		si.si_addr = (void *)addr;
+		kd_trace_signal(v->vm->trace_fd, v->tid, &si);
+	}
 	kd_info("target killed by %s (si_code %d, address %#llx) at rip %#llx", sigabbrev_np(sig),
 		code, (unsigned long long)addr, (unsigned long long)v->user.rip);
 	kd_target_killed(v->vm, sig);
@@ -286,6 +293,8 @@ static int setup_frame(struct kd_vcpu *v, const siginfo_t *info, const struct kd
 	stack_t ss = host_altstack();
 	if (!(act->flags & SA_RESTORER))
 		return -EFAULT; /* x86-64 has no other way back */
+	if (v->vm->trace_fd >= 0)
+		kd_trace_signal(v->vm->trace_fd, v->tid, info);
 	if ((act->flags & SA_ONSTACK) && altstack_set(&ss) && !on_altstack(&ss, sp))
 		sp = (uint64_t)ss.ss_sp + ss.ss_size;
 	else

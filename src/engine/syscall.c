@@ -12,6 +12,7 @@
 #include "engine/signals.h"
 #include "engine/thread.h"
 #include "engine/trace.h"
+#include "engine/trace_events.h"
 #include "vm/uaccess.h"
 #include <asm/prctl.h>
 #include <errno.h>
@@ -306,9 +307,12 @@ void kd_syscall(struct kd_vcpu *v)
 	long nr = (long)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->nsyscalls++;
+	uint64_t t0 = kd_trace_cfg.summary ? kd_trace_now_ns() : 0;
 	long ret = kd_syscall_dispatch(v, nr, a);
 	if (v->exited)
 		return; /* exit: traced already, and nothing goes back */
+	if (kd_trace_cfg.summary)
+		kd_trace_account(nr, ret, kd_trace_now_ns() - t0);
 	/* A successful execve never comes back here; a failed one is traced like any call. */
 	if (v->vm->trace_fd >= 0)
 		kd_trace_syscall(v->vm->trace_fd, nr, a, ret);

@@ -23,8 +23,9 @@
 #define _GNU_SOURCE
 #endif
 #include "engine/trace.h"
+#include "engine/trace_events.h"
 #include "base/log.h"
-#include <errno.h>
+#include "base/nolibc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +55,10 @@
 #include <sys/wait.h>
 #include <asm/prctl.h>
 #include <linux/futex.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
+#include <stddef.h>
+#include <sys/un.h>
 
 /* Longest buffer or string strace shows by default before "...". */
 #define TRACE_STRLEN 32
@@ -518,6 +522,9 @@ static const struct sym clock_syms[] = {
     S(CLOCK_BOOTTIME_ALARM),	S(CLOCK_TAI),
 };
 static const struct sym timer_syms[] = {S(TIMER_ABSTIME)};
+static const struct sym fadv_syms[] = {S(POSIX_FADV_NORMAL),	 S(POSIX_FADV_RANDOM),
+				       S(POSIX_FADV_SEQUENTIAL), S(POSIX_FADV_WILLNEED),
+				       S(POSIX_FADV_DONTNEED),	 S(POSIX_FADV_NOREUSE)};
 static const struct sym wait_syms[] = {S(WNOHANG), S(WUNTRACED),   S(WEXITED), S(WCONTINUED),
 				       S(WNOWAIT), S(__WNOTHREAD), S(__WALL),  S(__WCLONE)};
 /* Enum constants in glibc's idtype_t, so spelled out. */
@@ -698,6 +705,12 @@ enum kind {
 	A_RLIMIT_OUT,
 	A_WSTATUS_OUT,
 	A_CLONE_FLAGS,
+	A_STAT_OUT,	 /* struct stat the kernel filled */
+	A_SIGACTION,	 /* struct sigaction given (the kernel's layout) */
+	A_SIGACTION_OUT, /* the old action the kernel filled */
+	A_IOV_IN,	 /* struct iovec[count], count the next argument; data written */
+	A_IOV_OUT,	 /* the same; data read, as much as the call returned */
+	A_SOCKADDR,	 /* struct sockaddr given, its length the next argument */
 	/* symbolic */
 	A_OPEN_FLAGS,
 	A_O_FLAGS, /* O_* flags without an access mode (pipe2, dup3) */
@@ -739,6 +752,7 @@ enum kind {
 	A_EFD_FLAGS,
 	A_TFD_FLAGS,
 	A_IOCTL_REQ,
+	A_FADVICE,
 	A_COUNT
 };
 
@@ -1186,6 +1200,273 @@ static bool fmt_clone_flags(struct sb *b, const struct call *c, int i)
 	return true;
 }
 
+/* ---- structures, decoded as strace decodes them ---- */
+
+struct kind_desc;
+static const struct kind_desc kinds[A_COUNT];
+static void put_enum(struct sb *b, const struct kind_desc *k, uint64_t v);
+
+/* Type bits of st_mode; the set-id and sticky bits follow, then the permissions in octal. */
+static const struct sym ifmt_syms[] = {S(S_IFREG), S(S_IFDIR), S(S_IFCHR), S(S_IFBLK),
+				       S(S_IFIFO), S(S_IFLNK), S(S_IFSOCK)};
+static const struct sym suid_syms[] = {S(S_ISUID), S(S_ISGID), S(S_ISVTX)};
+
+static void put_st_mode(struct sb *b, uint32_t mode)
+{
+	const char *type = sym_name((struct symtab)SYMS(ifmt_syms), mode & S_IFMT);
+
+	if (type)
+		sb_printf(b, "%s|", type);
+	else if (mode & S_IFMT)
+		sb_printf(b, "%#o|", mode & S_IFMT);
+	for (size_t i = 0; i < ARRAY_SIZE(suid_syms); i++)
+		if (mode & suid_syms[i].val)
+			sb_printf(b, "%s|", suid_syms[i].name);
+	put_mode(b, mode & 0777);
+}
+
+/* The kernel's encoding of a device number (linux/kdev_t.h's new_encode_dev). */
+static void put_makedev(struct sb *b, uint64_t dev)
+{
+	uint64_t major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffULL);
+	uint64_t minor = (dev & 0xff) | ((dev >> 12) & ~0xffULL);
+
+	sb_printf(b, "makedev(%#llx, %#llx)", (unsigned long long)major, (unsigned long long)minor);
+}
+
+/* strace's abbreviated stat: {st_mode=S_IFREG|0644, st_size=3, ...}; devices show st_rdev. */
+static bool fmt_stat_out(struct sb *b, const struct call *c, int i)
+{
+	struct stat st;
+
+	if (!out_ready(c) || !c->a[i] || !peek(&st, c->a[i], sizeof(st))) {
+		put_ptr(b, c->a[i]);
+		return true;
+	}
+	sb_puts(b, "{st_mode=");
+	put_st_mode(b, st.st_mode);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		sb_puts(b, ", st_rdev=");
+		put_makedev(b, st.st_rdev);
+	} else {
+		sb_printf(b, ", st_size=%lld", (long long)st.st_size);
+	}
+	sb_puts(b, ", ...}");
+	return true;
+}
+
+/* rt_sigaction's struct, as the kernel takes it on x86-64 (not glibc's struct sigaction). */
+struct k_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* In strace's order (its xlat/sigact_flags.in). */
+static const struct sym sa_syms[] = {
+    S(SA_RESTORER),  S(SA_ONSTACK), S(SA_RESTART),   S(SA_NODEFER),
+    S(SA_RESETHAND), S(SA_SIGINFO), S(SA_NOCLDSTOP), S(SA_NOCLDWAIT),
+};
+
+static void put_sigaction_at(struct sb *b, uint64_t addr)
+{
+	struct k_sigaction sa;
+
+	if (!addr || !peek(&sa, addr, sizeof(sa))) {
+		put_ptr(b, addr);
+		return;
+	}
+	sb_puts(b, "{sa_handler=");
+	if (sa.handler == (uint64_t)(uintptr_t)SIG_DFL)
+		sb_puts(b, "SIG_DFL");
+	else if (sa.handler == (uint64_t)(uintptr_t)SIG_IGN)
+		sb_puts(b, "SIG_IGN");
+	else
+		put_hex(b, sa.handler);
+	sb_puts(b, ", sa_mask=");
+	put_sigset(b, sa.mask);
+	sb_puts(b, ", sa_flags=");
+	if (sa.flags)
+		put_flags(b, (struct symtab)SYMS(sa_syms), sa.flags);
+	else
+		sb_putc(b, '0');
+	if (sa.flags & SA_RESTORER) {
+		sb_puts(b, ", sa_restorer=");
+		put_ptr(b, sa.restorer);
+	}
+	sb_putc(b, '}');
+}
+
+static bool fmt_sigaction(struct sb *b, const struct call *c, int i)
+{
+	put_sigaction_at(b, c->a[i]);
+	return true;
+}
+
+static bool fmt_sigaction_out(struct sb *b, const struct call *c, int i)
+{
+	if (out_ready(c))
+		put_sigaction_at(b, c->a[i]);
+	else
+		put_ptr(b, c->a[i]);
+	return true;
+}
+
+/* Elements strace shows of an array before "..." (its default -s, which it uses for both). */
+#define ARRAY_MAX TRACE_STRLEN
+
+/*
+ * [{iov_base="hi", iov_len=2}, ...]: each buffer as a string argument. limit is how many
+ * bytes the data shows in all (what a read returned); UINT64_MAX for a write's own.
+ */
+static void put_iov(struct sb *b, uint64_t addr, uint64_t count, uint64_t limit)
+{
+	struct iovec v;
+
+	if (!addr || count > 1024 || !peek(&v, addr, sizeof(v))) {
+		put_ptr(b, addr);
+		return;
+	}
+	sb_putc(b, '[');
+	for (uint64_t k = 0; k < count; k++) {
+		if (k)
+			sb_puts(b, ", ");
+		if (k == ARRAY_MAX) {
+			sb_puts(b, "...");
+			break;
+		}
+		if (!peek(&v, addr + k * sizeof(v), sizeof(v))) {
+			put_hex(b, addr + k * sizeof(v));
+			break;
+		}
+		uint64_t show = v.iov_len < limit ? v.iov_len : limit;
+		limit -= limit == UINT64_MAX ? 0 : show;
+		sb_puts(b, "{iov_base=");
+		put_buf(b, (uint64_t)(uintptr_t)v.iov_base, show, false);
+		sb_printf(b, ", iov_len=%llu}", (unsigned long long)v.iov_len);
+	}
+	sb_putc(b, ']');
+}
+
+static bool fmt_iov_in(struct sb *b, const struct call *c, int i)
+{
+	put_iov(b, c->a[i], i < 5 ? c->a[i + 1] : 0, UINT64_MAX);
+	return true;
+}
+
+static bool fmt_iov_out(struct sb *b, const struct call *c, int i)
+{
+	if (out_ready(c))
+		put_iov(b, c->a[i], i < 5 ? c->a[i + 1] : 0, (uint64_t)c->ret);
+	else
+		put_ptr(b, c->a[i]);
+	return true;
+}
+
+static void put_sockaddr_un(struct sb *b, const struct sockaddr_un *un, size_t len)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	size_t n = len > off ? len - off : 0;
+	bool abstract = n && un->sun_path[0] == '\0';
+
+	if (n > sizeof(un->sun_path))
+		n = sizeof(un->sun_path);
+	sb_puts(b, ", sun_path=");
+	if (abstract) {
+		/* An abstract name: every byte counts, NULs included; strace marks it with @. */
+		sb_putc(b, '@');
+		put_quoted(b, (const unsigned char *)un->sun_path + 1, n - 1, false);
+	} else {
+		put_quoted(b, (const unsigned char *)un->sun_path, strnlen(un->sun_path, n), false);
+	}
+}
+
+static void put_sockaddr_in(struct sb *b, const struct sockaddr_in *in)
+{
+	const uint8_t *a = (const uint8_t *)&in->sin_addr;
+
+	sb_printf(b, ", sin_port=htons(%u), sin_addr=inet_addr(\"%u.%u.%u.%u\")",
+		  (unsigned)__builtin_bswap16(in->sin_port), a[0], a[1], a[2], a[3]);
+}
+
+/* An IPv6 address in RFC 5952's short form, as inet_ntop writes it. */
+static void put_in6(struct sb *b, const uint8_t a[16])
+{
+	uint16_t w[8];
+	int best = -1, best_len = 1;
+
+	for (int k = 0; k < 8; k++)
+		w[k] = (uint16_t)(a[2 * k] << 8 | a[2 * k + 1]);
+	for (int k = 0; k < 8;) {
+		int run = 0;
+		while (k + run < 8 && !w[k + run])
+			run++;
+		if (run > best_len) {
+			best = k;
+			best_len = run;
+		}
+		k += run ? run : 1;
+	}
+	for (int k = 0; k < 8; k++) {
+		if (k == best) {
+			sb_puts(b, "::");
+			k += best_len - 1;
+			continue;
+		}
+		if (k && k != best + best_len)
+			sb_putc(b, ':');
+		sb_printf(b, "%x", w[k]);
+	}
+}
+
+static void put_sockaddr_in6(struct sb *b, const struct sockaddr_in6 *in6)
+{
+	sb_printf(b, ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"",
+		  (unsigned)__builtin_bswap16(in6->sin6_port),
+		  (unsigned)__builtin_bswap32(in6->sin6_flowinfo));
+	put_in6(b, in6->sin6_addr.s6_addr);
+	sb_printf(b, "\", &sin6_addr), sin6_scope_id=%u", (unsigned)in6->sin6_scope_id);
+}
+
+static void put_sockaddr_nl(struct sb *b, const struct sockaddr_nl *nl)
+{
+	sb_printf(b, ", nl_pid=%u, nl_groups=%08x", (unsigned)nl->nl_pid, (unsigned)nl->nl_groups);
+}
+
+/* {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")} and friends. */
+static bool fmt_sockaddr(struct sb *b, const struct call *c, int i)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_un un;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+		struct sockaddr_nl nl;
+		struct sockaddr_storage ss;
+	} u = {0};
+	uint64_t len = i < 5 ? c->a[i + 1] : 0;
+	size_t n = len < sizeof(u) ? (size_t)len : sizeof(u);
+
+	if (!c->a[i] || n < sizeof(sa_family_t) || !peek(&u, c->a[i], n)) {
+		put_ptr(b, c->a[i]);
+		return true;
+	}
+	sb_puts(b, "{sa_family=");
+	put_enum(b, &kinds[A_FAMILY], u.sa.sa_family);
+	if (u.sa.sa_family == AF_UNIX)
+		put_sockaddr_un(b, &u.un, n);
+	else if (u.sa.sa_family == AF_INET && n >= sizeof(u.in))
+		put_sockaddr_in(b, &u.in);
+	else if (u.sa.sa_family == AF_INET6 && n >= sizeof(u.in6))
+		put_sockaddr_in6(b, &u.in6);
+	else if (u.sa.sa_family == AF_NETLINK && n >= sizeof(u.nl))
+		put_sockaddr_nl(b, &u.nl);
+	else if (n > sizeof(sa_family_t)) {
+		sb_puts(b, ", sa_data=");
+		put_quoted(b, (const unsigned char *)u.sa.sa_data, n - sizeof(sa_family_t), false);
+	}
+	sb_putc(b, '}');
+	return true;
+}
+
 #define SYMBOLS(t) .enums = SYMS(t), .enum_mask = UINT64_MAX
 #define FLAGS(t) .flags = SYMS(t)
 
@@ -1223,6 +1504,12 @@ static const struct kind_desc kinds[A_COUNT] = {
     [A_RLIMIT_OUT] = {.fmt = fmt_rlimit_out},
     [A_WSTATUS_OUT] = {.fmt = fmt_wstatus_out},
     [A_CLONE_FLAGS] = {.fmt = fmt_clone_flags},
+    [A_STAT_OUT] = {.fmt = fmt_stat_out},
+    [A_SIGACTION] = {.fmt = fmt_sigaction},
+    [A_SIGACTION_OUT] = {.fmt = fmt_sigaction_out},
+    [A_IOV_IN] = {.fmt = fmt_iov_in},
+    [A_IOV_OUT] = {.fmt = fmt_iov_out},
+    [A_SOCKADDR] = {.fmt = fmt_sockaddr},
     [A_OPEN_FLAGS] = {.enums = SYMS(accmode_syms), .enum_mask = O_ACCMODE, FLAGS(open_syms)},
     [A_O_FLAGS] = {FLAGS(open_syms)},
     [A_AT_FLAGS] = {FLAGS(at_syms)},
@@ -1275,6 +1562,7 @@ static const struct kind_desc kinds[A_COUNT] = {
     [A_EFD_FLAGS] = {FLAGS(efd_syms)},
     [A_TFD_FLAGS] = {FLAGS(tfd_syms)},
     [A_IOCTL_REQ] = {SYMBOLS(ioctl_syms), .hex = true},
+    [A_FADVICE] = {SYMBOLS(fadv_syms), .unknown = "POSIX_FADV_???"},
 };
 
 static void put_enum(struct sb *b, const struct kind_desc *k, uint64_t v)
@@ -1482,10 +1770,10 @@ static const struct sc_desc sc_table[] = {
     SC(write, A_FD, A_BUF_IN, A_ULONG),
     SC(pread64, A_FD, A_BUF_OUT, A_ULONG, A_LONG),
     SC(pwrite64, A_FD, A_BUF_IN, A_ULONG, A_LONG),
-    SC(readv, A_FD, A_PTR, A_INT),
-    SC(writev, A_FD, A_PTR, A_INT),
-    SC(preadv, A_FD, A_PTR, A_INT, A_LONG, A_SKIP),
-    SC(pwritev, A_FD, A_PTR, A_INT, A_LONG, A_SKIP),
+    SC(readv, A_FD, A_IOV_OUT, A_INT),
+    SC(writev, A_FD, A_IOV_IN, A_INT),
+    SC(preadv, A_FD, A_IOV_OUT, A_INT, A_LONG, A_SKIP),
+    SC(pwritev, A_FD, A_IOV_IN, A_INT, A_LONG, A_SKIP),
     SC(preadv2, A_FD, A_PTR, A_INT, A_LONG, A_SKIP, A_HEX),
     SC(pwritev2, A_FD, A_PTR, A_INT, A_LONG, A_SKIP, A_HEX),
     SC(open, A_PATH, A_OPEN_FLAGS, A_OPEN_MODE),
@@ -1494,10 +1782,10 @@ static const struct sc_desc sc_table[] = {
     SC(creat, A_PATH, A_OCT),
     SC(close, A_FD),
     SC(close_range, A_UINT, A_UINT, A_CLOSE_RANGE_FLAGS),
-    SC(stat, A_PATH, A_PTR),
-    SC(lstat, A_PATH, A_PTR),
-    SC(fstat, A_FD, A_PTR),
-    SC(newfstatat, A_DIRFD, A_PATH, A_PTR, A_AT_FLAGS),
+    SC(stat, A_PATH, A_STAT_OUT),
+    SC(lstat, A_PATH, A_STAT_OUT),
+    SC(fstat, A_FD, A_STAT_OUT),
+    SC(newfstatat, A_DIRFD, A_PATH, A_STAT_OUT, A_AT_FLAGS),
     SC(statx, A_DIRFD, A_PATH, A_STATX_FLAGS, A_STATX_MASK, A_PTR),
     SC(statfs, A_PATH, A_PTR),
     SC(fstatfs, A_FD, A_PTR),
@@ -1519,7 +1807,7 @@ static const struct sc_desc sc_table[] = {
     SC(truncate, A_PATH, A_LONG),
     SC(ftruncate, A_FD, A_LONG),
     SC(fallocate, A_FD, A_HEX, A_LONG, A_LONG),
-    SC(fadvise64, A_FD, A_LONG, A_LONG, A_INT),
+    SC(fadvise64, A_FD, A_LONG, A_LONG, A_FADVICE),
     SC(readahead, A_FD, A_LONG, A_ULONG),
     SC(dup, A_FD),
     SC(dup2, A_FD, A_FD),
@@ -1657,7 +1945,7 @@ static const struct sc_desc sc_table[] = {
     SC(sethostname, A_STR, A_INT),
     SC(getrandom, A_BUF_OUT_HEX, A_ULONG, A_GRND_FLAGS),
     /* signals */
-    SC(rt_sigaction, A_SIGNAL, A_PTR, A_PTR, A_ULONG),
+    SC(rt_sigaction, A_SIGNAL, A_SIGACTION, A_SIGACTION_OUT, A_ULONG),
     SC(rt_sigprocmask, A_SIG_HOW, A_SIGSET, A_SIGSET_OUT, A_ULONG),
     SC(rt_sigpending, A_SIGSET_OUT, A_ULONG),
     SC(rt_sigsuspend, A_SIGSET, A_ULONG),
@@ -1702,14 +1990,14 @@ static const struct sc_desc sc_table[] = {
     /* sockets */
     SC(socket, A_FAMILY, A_SOCK_TYPE, A_SOCK_PROTO),
     SC(socketpair, A_FAMILY, A_SOCK_TYPE, A_SOCK_PROTO, A_FDPAIR_OUT),
-    SC(connect, A_FD, A_PTR, A_UINT),
-    SC(bind, A_FD, A_PTR, A_UINT),
+    SC(connect, A_FD, A_SOCKADDR, A_UINT),
+    SC(bind, A_FD, A_SOCKADDR, A_UINT),
     SC(listen, A_FD, A_INT),
     SC(accept, A_FD, A_PTR, A_PTR),
     SC(accept4, A_FD, A_PTR, A_PTR, A_SOCK_FLAGS),
     SC(getsockname, A_FD, A_PTR, A_PTR),
     SC(getpeername, A_FD, A_PTR, A_PTR),
-    SC(sendto, A_FD, A_BUF_IN, A_ULONG, A_MSG_FLAGS, A_PTR, A_UINT),
+    SC(sendto, A_FD, A_BUF_IN, A_ULONG, A_MSG_FLAGS, A_SOCKADDR, A_UINT),
     SC(recvfrom, A_FD, A_BUF_OUT, A_ULONG, A_MSG_FLAGS, A_PTR, A_PTR),
     SC(sendmsg, A_FD, A_PTR, A_MSG_FLAGS),
     SC(recvmsg, A_FD, A_PTR, A_MSG_FLAGS),
@@ -1856,10 +2144,42 @@ static void format_line(struct sb *b, long nr, const uint64_t args[6], long ret,
 	sb_putc(b, '\n');
 }
 
+/* ---- configuration ---- */
+
+struct kd_trace_config kd_trace_cfg = {.lines = 1};
+
+int kd_trace_wants(long nr)
+{
+	if (!kd_trace_cfg.lines)
+		return 0;
+	if (!kd_trace_cfg.filtered)
+		return 1;
+	return nr >= 0 && nr < KD_SYSCALL_NAMES && (kd_trace_cfg.set[nr / 64] >> (nr % 64) & 1);
+}
+
+/* "[pid N] " and the time, when the configuration asks for them. */
+static void put_leader(struct sb *b)
+{
+	const struct kd_trace_config *c = &kd_trace_cfg;
+	char buf[64];
+	int64_t ts[2] = {0, 0};
+	struct kd_hthread *self = kd_self();
+
+	if (!c->pids && !c->time)
+		return;
+	if (c->time)
+		kd_raw_syscall(SYS_clock_gettime, CLOCK_REALTIME, (uint64_t)ts, 0, 0, 0, 0);
+	int tid = self ? self->tid : (int)kd_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	sb_putn(b, buf, kd_trace_leader(buf, sizeof(buf), c, tid, ts[0], ts[1] / 1000));
+}
+
 static void emit(int fd, long nr, const uint64_t args[6], long ret, bool done)
 {
 	struct sb b = {0};
 
+	if (!kd_trace_wants(nr))
+		return;
+	put_leader(&b);
 	format_line(&b, nr, args, ret, done);
 	if (b.oom) {
 		/* Still say something rather than drop the call from the trace. */

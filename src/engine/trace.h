@@ -26,5 +26,31 @@ const char *kd_syscall_name(long nr);
 extern const char *kd_syscall_names[KD_SYSCALL_NAMES];
 void kd_syscall_names_load(void);
 
+/* ---- what --trace shows (filled by the host before the target starts) ---- */
+
+/* Timestamps before each line, as strace's -tt and -ttt. */
+enum kd_trace_time {
+	KD_TRACE_TIME_NONE,
+	KD_TRACE_TIME_CLOCK, /* "14:36:23.032555 ": local time of day, microseconds (-tt) */
+	KD_TRACE_TIME_EPOCH, /* "1795962983.120020 ": seconds since 1970, microseconds (-ttt) */
+};
+
+struct kd_trace_config {
+	uint64_t set[KD_SYSCALL_NAMES / 64]; /* bit nr: a line for syscall nr (when filtered) */
+	int filtered;			     /* 0: a line for every call; set is unused */
+	int lines;			     /* print lines at all (0: --trace-summary alone) */
+	int summary;			     /* count calls, errors and time; table at exit */
+	int time;			     /* enum kd_trace_time */
+	long utc_offset;		     /* seconds east of UTC, for KD_TRACE_TIME_CLOCK */
+	int pids;			     /* "[pid N] " before each line (several writers) */
+	/* The trace options as the user gave them, for the kdune that runs an exec'd program. */
+	const char *again[4];
+};
+/* The one configuration of this kdune process (lines on, no filter, until the host says). */
+extern struct kd_trace_config kd_trace_cfg;
+
+/* Does the configuration want a line for syscall nr? */
+int kd_trace_wants(long nr);
+
 /* A call kdune does not support yet: -ENOSYS, said once per call with -v. */
 long kd_unsupported(long nr, const char *what);

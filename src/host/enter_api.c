@@ -6,6 +6,9 @@
 #include "engine/exitless.h"
 #include "kdune.h"
 #include "engine/syscall.h"
+#include "host/kvm_advice.h"
+#include "host/paths.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -91,11 +94,34 @@ static int seccomp_allows_kvm(const char *dev)
 	return 0;
 }
 
-/* $KDUNE, else the kdune installed with this library. */
+/*
+ * $KDUNE, else the kdune installed with this library: ../bin/kdune from libkdune.so
+ * wherever it was copied, else (a static libkdune.a, whose code is in the program) the
+ * PREFIX it was built for.
+ */
 static const char *kdune_path(void)
 {
+	static char path[4096];
 	const char *k = getenv("KDUNE");
-	return k && *k ? k : KDUNE_BINDIR "/kdune";
+	Dl_info info;
+	if (k && *k)
+		return k;
+	if (dladdr((void *)kdune_enter, &info) && info.dli_fname &&
+	    !kd_kdune_beside_lib(info.dli_fname, path, sizeof(path)) && !access(path, X_OK))
+		return path;
+	return KDUNE_BINDIR "/kdune";
+}
+
+/* After "kdune_enter: /dev/kvm: Permission denied", what to do about it on this machine. */
+static void add_kvm_advice(const char *dev, int e)
+{
+	char prefix[4200], advice[512];
+	snprintf(prefix, sizeof(prefix), "kdune_enter: %s: ", dev);
+	if (strncmp(last_error, prefix, strlen(prefix)))
+		return;
+	kd_kvm_advice(dev, e, advice, sizeof(advice));
+	size_t n = strlen(last_error);
+	snprintf(last_error + n, sizeof(last_error) - n, "%s", advice);
 }
 
 /* glibc's rseq area of the calling thread (weak: absent with other libcs). */
@@ -140,10 +166,12 @@ int kdune_enter(void)
 		return failed(EPERM, "kdune_enter: %s",
 			      "this process's seccomp filter does not allow the KVM ioctl calls");
 	last_error[0] = 0;
+	/* No kd_log_init() here: a failed entry must leave the process as it was, no new fd. */
 	rseq_leave();
 	long rc = kd_enter(&o);
 	/* Either still native after a failure, or already in the guest, returning 0. */
 	if (rc < 0) {
+		add_kvm_advice(o.kvm_device ? o.kvm_device : "/dev/kvm", (int)-rc);
 		errno = (int)-rc;
 		return -1;
 	}

@@ -2,6 +2,8 @@
 #include "kdune.h"
 #include "vm/layout.h"
 #include "host/loader.h"
+#include "host/kvm_advice.h"
+#include "host/options.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/exitless.h"
@@ -85,8 +87,13 @@ static void set_proc_strings(struct kd_vm *vm, const struct kd_image *img, const
 
 static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 {
-	if (!o->trace)
+	char err[4400];
+	if (!o->trace && !o->trace_summary)
 		return 0;
+	if (kd_trace_configure(o, &kd_trace_cfg, err, sizeof(err))) {
+		kd_err("%s", err);
+		return -1;
+	}
 	int fd;
 	if (o->trace_path && !strncmp(o->trace_path, "fd:", 3)) {
 		/* A trace carried across the target's execve. */
@@ -99,7 +106,8 @@ static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 			 : fcntl(2, F_DUPFD_CLOEXEC, 3);
 	}
 	if (fd < 0) {
-		kd_err("%s: %s", o->trace_path ? o->trace_path : "stderr", strerror(errno));
+		kd_err("trace file %s: %s", o->trace_path ? o->trace_path : "stderr",
+		       strerror(errno));
 		return -1;
 	}
 	vm->trace_fd = kd_fd_hide(fd);
@@ -138,7 +146,9 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	struct kd_image img;
 	char err[1024];
 	double t[6];
+	int rc;
 	kd_verbose = o->verbose;
+	kd_log_init();
 	/* kdune's own allocations stay in its heap, never where target mappings were. */
 	mallopt(M_MMAP_MAX, 0);
 	t[0] = now_ms();
@@ -156,7 +166,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	const char *reuse = getenv("KDUNE_VCPU_REUSE");
 	vm.new_vcpus = reuse && !strcmp(reuse, "0");
 	/* Names only for what prints them (--trace, -v); the lookup costs ~1 ms. */
-	if (o->trace || o->verbose)
+	if (o->trace || o->trace_summary || o->verbose)
 		kd_syscall_names_load();
 	char exec_path[4200];
 	const char *prog = argv[0];
@@ -178,20 +188,26 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		return st;
 	}
 	t[1] = now_ms();
-	if (kd_kvm_open(&vm, o->kvm_device ? o->kvm_device : "/dev/kvm", err, sizeof(err))) {
-		kd_err("%s", err);
+	/* Before KVM: a wrong trace file is said even where KVM is missing. */
+	if (open_trace(&vm, o))
+		return 125;
+	const char *dev = o->kvm_device ? o->kvm_device : "/dev/kvm";
+	rc = kd_kvm_open(&vm, dev, err, sizeof(err));
+	if (rc) {
+		char advice[512] = "";
+		if (strncmp(dev, "fd:", 3))
+			kd_kvm_advice(dev, -rc, advice, sizeof(advice));
+		kd_err("%s%s", err, advice);
 		return 125;
 	}
 	t[2] = now_ms();
-	int rc = kd_vm_create(&vm);
+	rc = kd_vm_create(&vm);
 	if (!rc)
 		rc = split_address_space(&vm);
 	if (rc) {
 		kd_err("cannot create the VM: %s", strerror(-rc));
 		return 125;
 	}
-	if (open_trace(&vm, o))
-		return 125;
 	t[3] = now_ms();
 	struct load_ctx lc = {&vm, 0};
 	st = kd_load(&ex, envp, &img, on_map, &lc, err, sizeof(err));

@@ -27,27 +27,17 @@ int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen)
 	if (fd >= 0 && !strncmp(dev, "fd:", 3) && fcntl(fd, F_SETFD, FD_CLOEXEC))
 		fd = -1;
 	if (fd < 0) {
+		/* The advice that fits this machine is the caller's (host/kvm_advice.c). */
 		int e = errno;
-		if (e == EACCES || e == EPERM)
-			snprintf(
-			    err, errlen,
-			    "%s: %s (add your user to the 'kvm' group: sudo usermod -aG kvm $USER)",
-			    dev, strerror(e));
-		else if (e == ENOENT || e == ENXIO || e == ENODEV)
-			snprintf(err, errlen,
-				 "%s: %s (KVM is not available: enable virtualization and load "
-				 "kvm_intel or kvm_amd)",
-				 dev, strerror(e));
-		else
-			snprintf(err, errlen, "%s: %s", dev, strerror(e));
-		return -1;
+		snprintf(err, errlen, "%s: %s", dev, strerror(e));
+		return -e;
 	}
 	int api = ioctl(fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION) {
 		snprintf(err, errlen, "%s: not a usable KVM device (API version %d, need %d)", dev,
 			 api, KVM_API_VERSION);
 		close(fd);
-		return -1;
+		return -ENODEV;
 	}
 	vm->kvm_fd = kd_fd_hide(fd);
 	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);

@@ -86,7 +86,10 @@ struct kd_vm {
 void kd_vm_lock(struct kd_vm *vm);
 void kd_vm_unlock(struct kd_vm *vm);
 
-/* Open the KVM device and check the API. Returns 0, or -1 with a one-line reason. */
+/*
+ * Open the KVM device and check the API. Returns 0, or -errno with a one-line reason in err
+ * ("DEVICE: strerror"; -ENODEV: not a usable KVM device). The advice is the caller's.
+ */
 int kd_kvm_open(struct kd_vm *vm, const char *dev, char *err, size_t errlen);
 /* Create the VM, its ring-0 area and page tables. Returns 0 or -errno. */
 int kd_vm_create(struct kd_vm *vm);

@@ -66,6 +66,12 @@ if need libkdune_fails_no_device prog:enter_checks; then
 	enter_run libkdune_fails_no_device env KDUNE_KVM_DEVICE=/nonexistent "$CHECKS" fails
 	enter_expect libkdune_fails_no_device 'errno ENOENT, reason: kdune_enter: /nonexistent: '
 fi
+# The reason carries the same advice as kdune's: here, that there is no KVM device at all.
+if need libkdune_no_device_advice prog:enter_checks; then
+	enter_run libkdune_no_device_advice env KDUNE_KVM_DEVICE=/nonexistent "$CHECKS" fails
+	enter_expect libkdune_no_device_advice \
+		'reason: kdune_enter: /nonexistent: No such file or directory \(this machine has no KVM device: '
+fi
 if need libkdune_fails_not_kvm prog:enter_checks; then
 	enter_run libkdune_fails_not_kvm env KDUNE_KVM_DEVICE=/dev/null "$CHECKS" fails
 	enter_expect libkdune_fails_not_kvm 'errno ENODEV, reason: .*not a usable KVM device'

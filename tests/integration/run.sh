@@ -267,6 +267,207 @@ if need kvm_permission_125 real kdune root tool:/usr/bin/setpriv; then
 	fi
 fi
 
+# --- A command line that explains itself (no KVM needed) -----------------------------------
+# Each message names the culprit; status 125 and one line, as every kdune usage error.
+
+if need unknown_option_named real kdune; then
+	EXACT=1 expect_error unknown_option_named 125 \
+		"kdune: run: unknown option '--frobnicate' (try 'kdune --help')" \
+		run --frobnicate -- /bin/true && pass unknown_option_named
+fi
+
+if need option_before_run real kdune; then
+	EXACT=1 expect_error option_before_run 125 \
+		"kdune: '-v' is an option of run, and goes after it: kdune run -v ... (try 'kdune --help')" \
+		-v run -- /bin/true && pass option_before_run
+fi
+
+if need option_needs_value real kdune; then
+	EXACT=1 expect_error option_needs_value 125 \
+		"kdune: run: option '--kvm-device' needs a value: --kvm-device=PATH (try 'kdune --help')" \
+		run --kvm-device -- /bin/true && pass option_needs_value
+fi
+
+if need trace_file_hint real kdune; then
+	if EXACT=1 expect_error trace_file_hint 125 \
+		"kdune: run: '--trace out.txt': a trace file is given as --trace=out.txt (try 'kdune --help')" \
+		run --trace out.txt -- /bin/true; then
+		if [ -e "$KD_DIR/out.txt" ]; then
+			fail trace_file_hint "out.txt was created"
+		else
+			pass trace_file_hint
+		fi
+	fi
+fi
+
+# The trace file is opened before KVM, so this works (and is tested) without KVM.
+if need trace_file_error real kdune; then
+	EXACT=1 expect_error trace_file_error 125 \
+		"kdune: trace file $WORK/no-dir/t.txt: No such file or directory" \
+		run --trace="$WORK/no-dir/t.txt" --kvm-device="$WORK/no-kvm" -- /bin/true &&
+		pass trace_file_error
+fi
+
+if need trace_set_unknown real kdune; then
+	if EXACT=1 expect_error trace_set_unknown 125 \
+		"kdune: run: --trace=open,%fil: '%fil' is neither a syscall nor a class such as %file (strace's -e trace= names) (try 'kdune --help')" \
+		run --trace=open,%fil -- /bin/true; then
+		if [ -e "$KD_DIR/open,%fil" ]; then
+			fail trace_set_unknown "a file 'open,%fil' was created"
+		else
+			pass trace_set_unknown
+		fi
+	fi
+fi
+
+# A set and a file together: the set is taken as one, the file is created (before KVM).
+if need trace_set_and_file real kdune; then
+	if expect_error trace_set_and_file 125 "kdune: $WORK/no-kvm: " \
+		run --trace=%file,read --trace="$WORK/set-and-file.txt" --kvm-device="$WORK/no-kvm" -- /bin/true; then
+		if ! [ -e "$WORK/set-and-file.txt" ]; then
+			fail trace_set_and_file "the trace file was not created"
+		elif [ -n "$(ls -A "$KD_DIR")" ]; then
+			fail trace_set_and_file "files made in the working directory: $(ls -A "$KD_DIR")"
+		else
+			pass trace_set_and_file
+		fi
+	fi
+fi
+
+# A missing device is said plainly, without group advice that cannot help.
+if need kvm_missing_said_plainly real kdune; then
+	if expect_error kvm_missing_said_plainly 125 "kdune: $WORK/no-kvm: No such file or directory (this machine has no KVM device" \
+		run --kvm-device="$WORK/no-kvm" -- /bin/true; then
+		if [[ $EXPECT_LINE == *group* ]]; then
+			detail "stderr: $EXPECT_LINE"
+			fail kvm_missing_said_plainly "the advice mentions a group"
+		else
+			pass kvm_missing_said_plainly
+		fi
+	fi
+fi
+
+# This machine's own /dev/kvm, as a new user meets it (on a machine without one).
+if need kvm_missing_dev_kvm real kdune; then
+	if [ -e /dev/kvm ]; then
+		skip kvm_missing_dev_kvm "/dev/kvm exists here"
+	else
+		expect_error kvm_missing_dev_kvm 125 \
+			"kdune: /dev/kvm: No such file or directory (this machine has no KVM device" \
+			run -- /bin/true && pass kvm_missing_dev_kvm
+	fi
+fi
+
+# A device the user may not open, owned by root:root with mode 0600 (no kvm group): the
+# message says who owns it and its mode, not "add yourself to the kvm group".
+if need kvm_permission_owner_mode real kdune root tool:/usr/bin/setpriv; then
+	d=$WORK/perm
+	mkdir -p "$d"
+	cp -- "$KDUNE" "$d/kdune"
+	: >"$d/fakekvm"
+	chmod 600 "$d/fakekvm"
+	chmod 755 "$WORK" "$d" "$d/kdune"
+	xrun "$d" /dev/null "" setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		"$d/kdune" run --kvm-device="$d/fakekvm" -- /bin/true
+	want="kdune: $d/fakekvm: Permission denied (it is owned by root:root with mode 0600, which does not let this user read and write it: ask its owner for access)"
+	if [ "$RUN_STATUS" != 125 ]; then
+		show_err "$d.err" kdune
+		fail kvm_permission_owner_mode "exit status $RUN_STATUS, expected 125"
+	elif [ "$(cat "$d.err")" != "$want" ]; then
+		show_err "$d.err" kdune
+		fail kvm_permission_owner_mode "stderr is not '$want'"
+	else
+		pass kvm_permission_owner_mode
+	fi
+fi
+
+# Every option in cli.c's getopt table is in --help and in kdune(1).
+if need help_lists_every_option real kdune; then
+	kd help_lists_every_option --help
+	missing=""
+	man_text=$(sed 's/\\-/-/g' "$SRCDIR/docs/kdune.1")
+	for o in $(grep -o '^	    {"[a-z-]*", ' "$SRCDIR/src/host/cli.c" | grep -o '[a-z-]*[a-z]'); do
+		grep -q -- "--$o" "$KD_OUT" || missing+=" --$o (--help)"
+		grep -q -- "--$o" <<<"$man_text" || missing+=" --$o (kdune.1)"
+	done
+	if [ -z "$(grep -o '^	    {"[a-z-]*", ' "$SRCDIR/src/host/cli.c")" ]; then
+		fail help_lists_every_option "no options found in src/host/cli.c"
+	elif [ -n "$missing" ]; then
+		fail help_lists_every_option "not documented:$missing"
+	else
+		pass help_lists_every_option
+	fi
+fi
+
+# Every environment variable kdune or libkdune reads is in kdune(1) or kdune_enter(3).
+if need env_documented; then
+	missing=""
+	vars=$(grep -oh 'getenv("[A-Z_]*")' "$SRCDIR"/src/*/*.c | grep -o '"[A-Z_]*"' | tr -d '"' | sort -u)
+	for v in $vars; do
+		cat "$SRCDIR/docs/kdune.1" "$SRCDIR/docs/kdune_enter.3" | grep -q "^\.B $v\b" ||
+			missing+=" $v"
+	done
+	if [ -z "$vars" ]; then
+		fail env_documented "no getenv calls found under src/"
+	elif [ -n "$missing" ]; then
+		fail env_documented "not in kdune.1 or kdune_enter.3:$missing"
+	else
+		pass env_documented
+	fi
+fi
+
+# Every SEE ALSO page exists: ours, or one man(1) finds on this machine.
+if need see_also_pages_exist tool:/usr/bin/man; then
+	missing=""
+	for page in "$SRCDIR/docs/kdune.1" "$SRCDIR/docs/kdune_enter.3"; do
+		refs=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$page" | sed -n 's/^\.BR \([a-z_0-9]*\) (\([0-9]\)).*/\1.\2/p')
+		for r in $refs; do
+			name=${r%.*} sec=${r##*.}
+			[ -e "$SRCDIR/docs/$name.$sec" ] && continue
+			man -w "$sec" "$name" >/dev/null 2>&1 || missing+=" $name($sec) in $(basename "$page")"
+		done
+	done
+	if [ -n "$missing" ]; then
+		fail see_also_pages_exist "no such page:$missing"
+	else
+		pass see_also_pages_exist
+	fi
+fi
+
+# `make install PREFIX=...` after a plain `make` (a copy of this build, so the build itself
+# is left alone): the man links, and a library that finds the kdune it was installed with.
+if need install_prefix real kdune tool:/usr/bin/make; then
+	b=$WORK/install-build inst=$WORK/inst
+	cp -a -- "$BUILD_DIR" "$b"
+	if ! (cd "$SRCDIR" && make --no-print-directory -s B="$b" PREFIX="$inst" install) >"$WORK/install.log" 2>&1; then
+		detail "$(tail -n 5 "$WORK/install.log")"
+		fail install_prefix "make install failed"
+	elif ! [ -e "$inst/share/man/man3/dune_enter.3" ] ||
+		! man -M "$inst/share/man" -w dune_enter 2>/dev/null | grep -q "^$inst/share/man/man3/"; then
+		fail install_prefix "man dune_enter does not find a page in $inst/share/man"
+	elif ! grep -q -a "$inst/bin" "$inst/lib/libkdune.a"; then
+		fail install_prefix "the installed libkdune.a does not look in $inst/bin (stale PREFIX)"
+	else
+		# libkdune.so, moved elsewhere, finds ../bin/kdune beside it (the PREFIX copy is
+		# gone); without that either, it says which one it wanted.
+		cp -a -- "$inst" "$WORK/moved"
+		rm -- "$inst/bin/kdune"
+		hello=$b/examples/libkdune/hello-shared
+		LD_LIBRARY_PATH=$WORK/moved/lib KDUNE_FOLLOW_EXEC=1 KDUNE= timeout 60 "$hello" >/dev/null 2>"$WORK/found.err"
+		rm -- "$WORK/moved/bin/kdune"
+		LD_LIBRARY_PATH=$WORK/moved/lib KDUNE_FOLLOW_EXEC=1 KDUNE= timeout 60 "$hello" >/dev/null 2>"$WORK/gone.err"
+		if grep -q "is not there" "$WORK/found.err"; then
+			detail "$(head -n 2 "$WORK/found.err")"
+			fail install_prefix "libkdune.so in $WORK/moved/lib did not find $WORK/moved/bin/kdune"
+		elif ! grep -q "but $inst/bin/kdune is not there" "$WORK/gone.err"; then
+			detail "$(head -n 2 "$WORK/gone.err")"
+			fail install_prefix "with no kdune anywhere, kdune_enter did not name $inst/bin/kdune"
+		else
+			pass install_prefix
+		fi
+	fi
+fi
+
 # --- Programs run natively and under kdune --------------------------------------------------
 
 compare -s 0 true -- /bin/true
@@ -436,7 +637,7 @@ compare -s 0 -r inputs -i "$IN/data3m.bin" -f out.tee tee_3m -- tee out.tee
 # --- kdune features beyond transparent execution --------------------------------------------
 
 # trace_file_check NAME FILE PATTERN LAST: FILE must have a line matching the ERE PATTERN and
-# end with the line LAST.
+# end with the line LAST (an exit_group) and strace's "+++ exited with N +++" for it.
 trace_file_check() {
 	if ! [ -s "$2" ]; then
 		fail "$1" "trace file $2 is missing or empty"
@@ -447,9 +648,11 @@ trace_file_check() {
 		fail "$1" "no trace line matches the expected openat"
 		return 1
 	fi
-	if [ "$(tail -n 1 "$2")" != "$4" ]; then
-		detail "last trace line: $(tail -n 1 "$2")"
-		fail "$1" "trace does not end with '$4'"
+	# The last call, then strace's end line for its status: "+++ exited with N +++".
+	local end="+++ exited with ${4//[^0-9]/} +++"
+	if [ "$(tail -n 2 "$2")" != "$4"$'\n'"$end" ]; then
+		detail "last trace lines: $(tail -n 2 "$2" | tr '\n' '|')"
+		fail "$1" "trace does not end with '$4' and '$end'"
 		return 1
 	fi
 	return 0
@@ -500,9 +703,10 @@ if need exec_grandchild_inside real kvm kdune; then
 	if [ "$KD_STATUS" != 0 ]; then
 		show_err "$KD_ERR" kdune
 		fail exec_grandchild_inside "exit status $KD_STATUS, expected 0"
-	elif [ "$(grep -c '^vfork() = 0$\|^clone(.*) = 0$' "$tr")" -lt 2 ]; then
+	# Lines carry "[pid N] " once there are children (strace -f's prefix).
+	elif [ "$(grep -c '^\(\[pid  *[0-9]*\] \)\?\(vfork() = 0\|clone(.*) = 0\)$' "$tr")" -lt 2 ]; then
 		fail exec_grandchild_inside "the trace does not show two generations of children"
-	elif ! grep -q '^openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3$' "$tr"; then
+	elif ! grep -q '^\(\[pid  *[0-9]*\] \)\?openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3$' "$tr"; then
 		fail exec_grandchild_inside "the grandchild's openat is not in the trace"
 	else
 		pass exec_grandchild_inside
