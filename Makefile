@@ -12,7 +12,7 @@ KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"
 	-DKDUNE_BINDIR=\"$(PREFIX)/bin\" -Iinclude -Isrc -fno-strict-aliasing -fno-stack-protector \
 	-U_FORTIFY_SOURCE
 ASFLAGS := -fPIC
-LDLIBS := -lseccomp
+LDLIBS := -lseccomp -ljson-c
 # HOSTED=1 (the sanitizer build): the engine uses libc instead of nolibc.c's functions.
 ifeq ($(HOSTED),1)
 KD_CFLAGS += -DKD_HOSTED

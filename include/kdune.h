@@ -16,6 +16,12 @@ struct kdune_options {
 	 * argument vector, argv[0] included. NULL: argv[0] is the program, looked up in PATH.
 	 */
 	const char *exec_path;
+	/*
+	 * A seccomp profile the program runs under (OCI runtime-spec linux.seccomp or the
+	 * Docker/Podman format), enforced by kdune on every syscall; NULL: none. "fd:N": a
+	 * policy an earlier kdune compiled (passed across the program's execve).
+	 */
+	const char *seccomp;
 };
 
 /*

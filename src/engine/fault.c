@@ -2,6 +2,7 @@
 #include "engine/fault.h"
 #include "engine/decode.h"
 #include "engine/enter.h"
+#include "engine/policy.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "vm/maps.h"
@@ -31,6 +32,8 @@ static void exit_stats(struct kd_vm *vm)
 	}
 	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
 		exc, mem, intr);
+	if (kd_policy)
+		kd_info("seccomp policy: %lu calls refused", kd_policy_refusals);
 }
 
 _Noreturn void kd_target_exit(struct kd_vm *vm, int status)

@@ -4,6 +4,7 @@
  * here. */
 #include "engine/syscall.h"
 #include "engine/fault.h"
+#include "engine/policy.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
@@ -333,6 +334,8 @@ void kd_syscall(struct kd_vcpu *v)
 	long nr = (long)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->nsyscalls++;
+	if (kd_policy && kd_policy_enforce(v, nr, a))
+		return; /* --seccomp refused it: policy.c set what the target sees */
 	long ret = kd_syscall_dispatch(v, nr, a);
 	if (v->exited)
 		return; /* exit: traced already, and nothing goes back */

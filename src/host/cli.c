@@ -15,6 +15,7 @@ static const char usage[] =
     "  --trace[=FILE]       one strace-format line per syscall, to stderr or FILE\n"
     "  -v, --verbose        start-up summary: backend, memory slots, timings\n"
     "      --kvm-device=PATH  use PATH instead of /dev/kvm\n"
+    "      --seccomp=PROFILE  enforce a seccomp profile (OCI or Docker/Podman JSON)\n"
     "\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -35,6 +36,7 @@ static int cmd_run(int argc, char **argv)
 	    {"verbose", no_argument, 0, 'v'},
 	    {"kvm-device", required_argument, 0, 'k'},
 	    {"exec", required_argument, 0, 'e'},
+	    {"seccomp", required_argument, 0, 's'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -56,6 +58,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'e':
 			o.exec_path = optarg;
+			break;
+		case 's':
+			o.seccomp = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

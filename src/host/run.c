@@ -2,6 +2,7 @@
 #include "kdune.h"
 #include "vm/layout.h"
 #include "host/loader.h"
+#include "host/profile.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/signals.h"
@@ -147,6 +148,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	/* Names only for what prints them (--trace, -v); the lookup costs ~1 ms. */
 	if (o->trace || o->verbose)
 		kd_syscall_names_load();
+	/* Before anything of the program is looked at: a bad profile fails the same way. */
+	if (o->seccomp && kd_profile_install(o->seccomp, err, sizeof(err))) {
+		kd_err("%s", err);
+		return 125;
+	}
 	char exec_path[4200];
 	const char *prog = argv[0];
 	int exec_fd = -1;
