@@ -115,17 +115,22 @@ static int get_uint(struct ctx *c, json_object *o, const char *key, uint64_t max
 	return 0;
 }
 
-/* "SCMP_ACT_*" with its data (errnoRet) as the kernel's return value. */
+/*
+ * "SCMP_ACT_*" with its data as the kernel's return value, as runc builds it: errnoRet
+ * (EPERM without one) for ERRNO and TRACE, no data for the others. libseccomp refuses an
+ * ERRNO of MAX_ERRNO (4095) or more, and so does this.
+ */
 static int parse_action(struct ctx *c, const char *s, int has_ret, uint64_t ret, uint32_t *act)
 {
-	uint32_t data = has_ret ? (uint32_t)ret : 0;
 	uint32_t errno_data = has_ret ? (uint32_t)ret : EPERM;
 	if (!strcmp(s, "SCMP_ACT_KILL") || !strcmp(s, "SCMP_ACT_KILL_THREAD"))
 		*act = KD_RET_KILL_THREAD;
 	else if (!strcmp(s, "SCMP_ACT_KILL_PROCESS"))
 		*act = KD_RET_KILL_PROCESS;
 	else if (!strcmp(s, "SCMP_ACT_TRAP"))
-		*act = KD_RET_TRAP | data;
+		*act = KD_RET_TRAP;
+	else if (!strcmp(s, "SCMP_ACT_ERRNO") && errno_data >= 4095)
+		return fail(c, "errnoRet %u is not below 4095 (MAX_ERRNO)", errno_data);
 	else if (!strcmp(s, "SCMP_ACT_ERRNO"))
 		*act = KD_RET_ERRNO | errno_data;
 	else if (!strcmp(s, "SCMP_ACT_TRACE"))
@@ -579,6 +584,12 @@ int kd_profile_install(const char *arg, char *err, size_t errlen)
 	kd_info("--seccomp: %s: %u rules, default action %#x; %d names not syscalls on x86-64, "
 		"ignored: %s%s",
 		arg, p->nrules, p->default_action, ig.n, ig.list, ig.n > 8 ? " ..." : "");
+	int nr = -1, over = kd_profile_overlaps(p, &nr);
+	if (over)
+		kd_info("--seccomp: %d pairs of rules with different actions may both match (first: "
+			"syscall %d); kdune applies the stronger action, a libseccomp filter the one "
+			"its rule tree tests first",
+			over, nr);
 	int fd = seal(p, kd_policy_size(p->nrules));
 	free(p);
 	if (fd < 0) {
@@ -586,4 +597,70 @@ int kd_profile_install(const char *arg, char *err, size_t errlen)
 		return -1;
 	}
 	return map_table(fd, err, errlen);
+}
+
+/* The values of one argument a condition allows, as an interval; 0 if it is not one. */
+static int interval(const struct kd_policy_arg *c, uint64_t *lo, uint64_t *hi)
+{
+	*lo = 0;
+	*hi = UINT64_MAX;
+	switch (c->op) {
+	case KD_CMP_EQ:
+		*lo = *hi = c->value;
+		return 1;
+	case KD_CMP_LT: /* below 0, or above UINT64_MAX: nothing, as lo > hi */
+		*lo = c->value == 0;
+		*hi = c->value - 1;
+		return 1;
+	case KD_CMP_LE:
+		*hi = c->value;
+		return 1;
+	case KD_CMP_GT:
+		*lo = c->value + 1;
+		*hi = c->value == UINT64_MAX ? 0 : UINT64_MAX;
+		return 1;
+	case KD_CMP_GE:
+		*lo = c->value;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Can no argument value satisfy both conditions (on the same argument)? */
+static int exclusive(const struct kd_policy_arg *x, const struct kd_policy_arg *y)
+{
+	uint64_t xl, xh, yl, yh;
+	if (x->op == KD_CMP_EQ && !kd_policy_cmp(y, x->value))
+		return 1;
+	if (y->op == KD_CMP_EQ && !kd_policy_cmp(x, y->value))
+		return 1;
+	if (x->op == KD_CMP_MASKED_EQ && y->op == KD_CMP_MASKED_EQ && x->value == y->value)
+		return x->value2 != y->value2;
+	return interval(x, &xl, &xh) && interval(y, &yl, &yh) &&
+	       (xl > xh || yl > yh || xh < yl || yh < xl);
+}
+
+static int disjoint(const struct kd_policy_rule *x, const struct kd_policy_rule *y)
+{
+	for (uint32_t i = 0; i < x->nargs; i++)
+		for (uint32_t j = 0; j < y->nargs; j++)
+			if (x->args[i].index == y->args[j].index &&
+			    exclusive(&x->args[i], &y->args[j]))
+				return 1;
+	return 0;
+}
+
+int kd_profile_overlaps(const struct kd_policy *p, int *nr)
+{
+	int n = 0;
+	for (uint32_t i = 0; i < p->nrules; i++)
+		for (uint32_t j = i + 1; j < p->nrules; j++) {
+			const struct kd_policy_rule *x = &p->rules[i], *y = &p->rules[j];
+			if (x->nr != y->nr || x->action == y->action || disjoint(x, y))
+				continue;
+			if (!n++ && nr)
+				*nr = x->nr;
+		}
+	return n;
 }

@@ -50,3 +50,11 @@ int kd_profile_parse(const char *text, size_t len, const struct kd_profile_env *
  * a one-line reason in err.
  */
 int kd_profile_install(const char *arg, char *err, size_t errlen);
+
+/*
+ * How many pairs of rules for the same syscall, with different actions, could both match
+ * one call (their conditions are not plainly exclusive). For such a call kdune applies the
+ * stronger action (kd_policy_eval); a libseccomp filter applies the one its rule tree
+ * happens to test first, so the two may differ there. *nr: the first such syscall.
+ */
+int kd_profile_overlaps(const struct kd_policy *p, int *nr);
