@@ -411,6 +411,33 @@ static int parse_flags(struct ctx *c, json_object *root)
 	return 0;
 }
 
+/*
+ * What libseccomp makes of several rules for one syscall when one has no condition: the
+ * first such rule decides every call of that syscall, and every other rule for it is
+ * dropped, whichever order they came in (measured against the kernel:
+ * test_policy_kernel_unconditional). Keeps the table in its order otherwise.
+ */
+static int keep_first_unconditional(struct ctx *c)
+{
+	struct kd_policy *p = c->p;
+	int32_t top = 0;
+	for (uint32_t i = 0; i < p->nrules; i++)
+		top = p->rules[i].nr > top ? p->rules[i].nr : top;
+	/* first[nr]: index + 1 of nr's first rule with no condition, 0 if none. */
+	uint32_t *first = calloc((size_t)top + 1, sizeof(*first)), out = 0;
+	if (!first)
+		return fail(c, "out of memory");
+	for (uint32_t i = p->nrules; i-- > 0;)
+		if (p->rules[i].nargs == 0)
+			first[p->rules[i].nr] = i + 1;
+	for (uint32_t i = 0; i < p->nrules; i++)
+		if (!first[p->rules[i].nr] || first[p->rules[i].nr] == i + 1)
+			p->rules[out++] = p->rules[i];
+	p->nrules = out;
+	free(first);
+	return 0;
+}
+
 static int parse_root(struct ctx *c, json_object *root)
 {
 	int bad = 0;
@@ -432,7 +459,7 @@ static int parse_root(struct ctx *c, json_object *root)
 			return -1;
 	}
 	c->where[0] = 0;
-	return 0;
+	return keep_first_unconditional(c);
 }
 
 int kd_profile_parse(const char *text, size_t len, const struct kd_profile_env *env,
@@ -610,7 +637,7 @@ static int interval(const struct kd_policy_arg *c, uint64_t *lo, uint64_t *hi)
 		return 1;
 	case KD_CMP_LT: /* below 0, or above UINT64_MAX: nothing, as lo > hi */
 		*lo = c->value == 0;
-		*hi = c->value - 1;
+		*hi = c->value ? c->value - 1 : 0;
 		return 1;
 	case KD_CMP_LE:
 		*hi = c->value;
@@ -641,8 +668,21 @@ static int exclusive(const struct kd_policy_arg *x, const struct kd_policy_arg *
 	       (xl > xh || yl > yh || xh < yl || yh < xl);
 }
 
+/* A condition no value satisfies (below 0, above UINT64_MAX). */
+static int never(const struct kd_policy_arg *c)
+{
+	uint64_t lo, hi;
+	return interval(c, &lo, &hi) && lo > hi;
+}
+
 static int disjoint(const struct kd_policy_rule *x, const struct kd_policy_rule *y)
 {
+	for (uint32_t i = 0; i < x->nargs; i++)
+		if (never(&x->args[i]))
+			return 1;
+	for (uint32_t j = 0; j < y->nargs; j++)
+		if (never(&y->args[j]))
+			return 1;
 	for (uint32_t i = 0; i < x->nargs; i++)
 		for (uint32_t j = 0; j < y->nargs; j++)
 			if (x->args[i].index == y->args[j].index &&

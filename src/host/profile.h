@@ -9,8 +9,9 @@
  * valueTwo, op} and includes/excludes {caps, arches, minKernel}. The rules mean what they
  * mean when runc loads them with libseccomp: a rule whose action is the default action is
  * dropped, a rule with two conditions on the same argument becomes one rule per condition,
- * ERRNO and TRACE without errnoRet carry EPERM, and syscall names unknown to libseccomp, or
- * not syscalls on x86-64, are ignored. Other keys are ignored, as Go's JSON decoding does.
+ * ERRNO and TRACE without errnoRet carry EPERM, a rule with no condition overrides every
+ * other rule for its syscall (the first such one, as libseccomp builds the filter), and
+ * syscall names unknown to libseccomp, or not syscalls on x86-64, are ignored. Other keys are ignored, as Go's JSON decoding does.
  */
 #pragma once
 #include <stddef.h>

@@ -303,6 +303,39 @@ static void test_policy_kernel_overlap(void **state)
 	 */
 }
 
+/*
+ * A rule with no condition and other rules for the same call: libseccomp keeps the first
+ * such rule alone, in either order (Podman's profile allows setns outright and refuses
+ * it again without CAP_SYS_ADMIN: the first one wins).
+ */
+static void test_policy_kernel_unconditional(void **state)
+{
+	static const char *const orders[] = {
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"},"
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":31}",
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":31},"
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"}",
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"},"
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,"
+	    "\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}",
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,"
+	    "\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":32},"
+	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"}",
+	};
+	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+		char json[1024];
+		snprintf(json, sizeof(json), "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[%s]}",
+			 orders[i]);
+		struct kd_policy *p = compile(json);
+		expect_same(p, SYS_getppid, ARGS(0, 0));
+		expect_same(p, SYS_getppid, ARGS(0, 1));
+		free(p);
+	}
+}
+
+static void podman_calls(const struct kd_policy *p);
+
 /* Podman's default profile (containers-common), as shipped: calls it allows and refuses. */
 static void test_policy_kernel_podman_default(void **state)
 {
@@ -317,9 +350,22 @@ static void test_policy_kernel_podman_default(void **state)
 	fclose(f);
 	text[n] = 0;
 	struct kd_policy *p = compile(text);
+	podman_calls(p);
+	free(p);
+	/* As a program with no capabilities gets it (the includes/excludes by caps differ). */
+	struct kd_profile_env env = {.arch = "amd64", .kmajor = 6, .kminor = 1};
+	char err[256];
+	assert_int_equal(kd_profile_parse(text, n, &env, &p, err, sizeof(err)), 0);
+	podman_calls(p);
+	free(p);
+}
+
+static void podman_calls(const struct kd_policy *p)
+{
 	expect_same(p, SYS_getppid, ARGS(0));
+	expect_same(p, SYS_setns, ARGS(-1, 0));
 	expect_same(p, SYS_personality, ARGS(0xffffffff));
-	expect_same(p, SYS_personality, ARGS(0x0020000)); /* not in its list: ENOSYS */
+	expect_same(p, SYS_personality, ARGS(3)); /* not in its list: ENOSYS */
 	expect_same(p, SYS_socket, ARGS(AF_UNIX, SOCK_STREAM, 0));
 	expect_same(p, SYS_socket, ARGS(16 /* AF_NETLINK */, SOCK_RAW, 9 /* NETLINK_AUDIT */));
 	expect_same(p, SYS_socket, ARGS(AF_INET, SOCK_DGRAM, 0));
@@ -329,7 +375,6 @@ static void test_policy_kernel_podman_default(void **state)
 	expect_same(p, 451, ARGS(0));		   /* beyond the table: default */
 	expect_same(p, SYS_mount, ARGS(0));
 	expect_same(p, SYS_bpf, ARGS(-1)); /* allowed only with CAP_SYS_ADMIN */
-	free(p);
 }
 
 int main(void)
@@ -352,6 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_kernel_op_masked_eq),
 	    cmocka_unit_test(test_policy_kernel_conditions),
 	    cmocka_unit_test(test_policy_kernel_overlap),
+	    cmocka_unit_test(test_policy_kernel_unconditional),
 	    cmocka_unit_test(test_policy_kernel_podman_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
