@@ -114,9 +114,11 @@ integration: all
 # Every test: unit tests, native-vs-kdune integration tests, the unit tests again under
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
 check: all unit san
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) \
+		FUZZ_PROFILE_SECONDS=$(CHECK_FUZZ_PROFILE_SECONDS)
 	tests/integration/run.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
+CHECK_FUZZ_PROFILE_SECONDS ?= 15
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
 san:
@@ -125,14 +127,23 @@ san:
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-# libFuzzer target for the ELF and #! parsers. FUZZ_SECONDS bounds each run.
+# libFuzzer targets for the ELF and #! parsers and for the seccomp profile parser (with
+# Podman's profile as a seed where it is installed). FUZZ_SECONDS and FUZZ_PROFILE_SECONDS
+# bound the runs.
 FUZZ_SECONDS ?= 30
+FUZZ_PROFILE_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined
 fuzz:
 	mkdir -p build-fuzz
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
-		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_profile tests/fuzz/fuzz_profile.c src/host/profile.c \
+		src/engine/policy_eval.c -ljson-c -lseccomp
+	mkdir -p build-fuzz/corpus-profile && cp -n tests/fuzz/corpus-profile/* build-fuzz/corpus-profile/
+	cp -n /usr/share/containers/seccomp.json build-fuzz/corpus-profile/podman_default 2>/dev/null || true
+	build-fuzz/fuzz_profile -max_total_time=$(FUZZ_PROFILE_SECONDS) -max_len=20000 \
+		-dict=tests/fuzz/profile.dict build-fuzz/corpus-profile
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
@@ -184,7 +195,7 @@ install: all
 	install -m 644 docs/kdune_enter.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
 format:
-	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c bench/*.c examples/*.c \
+	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c tests/seccomp/*.[ch] bench/*.c examples/*.c \
 		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:

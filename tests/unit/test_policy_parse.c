@@ -282,6 +282,9 @@ static void test_policy_parse_refusals(void **state)
 	bad("{\"defaultAction\":7}", "\"defaultAction\" must be a string");
 	bad("{\"defaultAction\":\"SCMP_ACT_FOO\"}", "unknown action \"SCMP_ACT_FOO\"");
 	bad("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", "SCMP_ACT_NOTIFY is not supported");
+	/* Control characters quoted from the profile (found by the fuzzer): still one line. */
+	bad("{\"defaultAction\":\"SCMP_ACT_\\u000aX\"}", "unknown action \"SCMP_ACT_?X\"");
+	bad("{\"defaultAction\":\"SCMP_ACT_\nX\"}", "unknown action");
 	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}", "must not be negative");
 	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":4095}", "not below 4095");
 	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":\"EPERM\"}", "a number");
