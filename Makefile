@@ -44,7 +44,7 @@ EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -
 .PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
-	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
+	$(ENTER_EXAMPLES) $(B)/progs/enter_checks $(B)/progs/seccomp_native
 
 # -MMD -MP: each object depends on exactly the headers it includes (build/obj/**/*.d).
 $(B)/obj/%.o: src/%.c
@@ -172,6 +172,9 @@ $(B)/examples/libkdune/hello-shared: examples/libkdune/hello.c examples/libkdune
 $(B)/examples/libkdune/%: examples/libkdune/%.c examples/libkdune/check.h $(B)/libkdune.a
 	@mkdir -p $(@D)
 	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
+# A program natively under a seccomp profile, loaded with libseccomp (tests/integration/seccomp.sh).
+$(B)/progs/seccomp_native: tests/seccomp/seccomp_native.c tests/seccomp/native.h $(B)/libkdune.a | $(B)/progs
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 # kdune_enter()'s own checks (tests/integration/enter.sh), with libkdune and libseccomp.
 $(B)/progs/enter_checks: tests/enter/enter_checks.c $(B)/libkdune.a | $(B)/progs
 	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
