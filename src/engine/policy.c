@@ -13,12 +13,7 @@
 #include "engine/trace.h"
 #include "base/log.h"
 #include <errno.h>
-#include <linux/audit.h>
 #include <signal.h>
-
-#ifndef SYS_SECCOMP
-#define SYS_SECCOMP 1 /* siginfo si_code of a seccomp SIGSYS (asm-generic/siginfo.h) */
-#endif
 
 const struct kd_policy *kd_policy;
 int kd_policy_fd = -1;
@@ -37,15 +32,10 @@ static int refuse(struct kd_vcpu *v, long nr, const uint64_t a[6], long ret)
  * TRAP: SIGSYS, forced (blocked or ignored, it kills), with the registers as they were at
  * the call (rax = nr: syscall_rollback) and the call skipped.
  */
-static int trap(struct kd_vcpu *v, long nr, uint32_t data)
+static int trap(struct kd_vcpu *v, long nr, uint32_t act)
 {
-	siginfo_t si = {0};
-	si.si_signo = SIGSYS;
-	si.si_code = SYS_SECCOMP;
-	si.si_errno = (int)data;
-	si.si_call_addr = (void *)v->user.rip;
-	si.si_syscall = (int)nr;
-	si.si_arch = AUDIT_ARCH_X86_64;
+	siginfo_t si;
+	kd_policy_siginfo(&si, nr, v->user.rip, act);
 	v->user.rax = (uint64_t)nr;
 	kd_signal_force(v, &si);
 	return 1;
@@ -77,7 +67,7 @@ int kd_policy_enforce(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return refuse(v, nr, a, -ENOSYS);
 	case KD_RET_TRAP:
 		__atomic_add_fetch(&kd_policy_refusals, 1, __ATOMIC_RELAXED);
-		return trap(v, nr, data);
+		return trap(v, nr, act);
 	case KD_RET_KILL_THREAD:
 		if (__atomic_load_n(&v->proc->nthreads, __ATOMIC_ACQUIRE) > 1) {
 			/* do_exit(SIGSYS): the thread goes, its CLEARTID is done as for exit */

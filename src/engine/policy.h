@@ -9,6 +9,7 @@
  * means exactly what the same filter loaded into the kernel would mean.
  */
 #pragma once
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,13 @@ int kd_policy_cmp(const struct kd_policy_arg *c, uint64_t x);
  * from another process (an execve's memfd).
  */
 int kd_policy_check(const struct kd_policy *p, size_t len);
+
+/*
+ * The siginfo of TRAP's SIGSYS for syscall nr, as the kernel fills it (seccomp(2)):
+ * si_code SYS_SECCOMP, si_call_addr the address after the `syscall` instruction (after),
+ * si_syscall nr, si_arch AUDIT_ARCH_X86_64, si_errno the action's data.
+ */
+void kd_policy_siginfo(siginfo_t *si, long nr, uint64_t after, uint32_t action);
 
 /*
  * kd_syscall's hook: apply kd_policy to the call in v->user (nr, a), as the kernel's

@@ -5,6 +5,12 @@
  */
 #include "engine/policy.h"
 #include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS (asm-generic/siginfo.h) */
+#endif
 
 int kd_policy_cmp(const struct kd_policy_arg *c, uint64_t x)
 {
@@ -89,4 +95,16 @@ int kd_policy_check(const struct kd_policy *p, size_t len)
 				return -EINVAL;
 	}
 	return 0;
+}
+
+void kd_policy_siginfo(siginfo_t *si, long nr, uint64_t after, uint32_t action)
+{
+	/* seccomp_init_siginfo() in kernel/seccomp.c, field by field. */
+	__builtin_memset(si, 0, sizeof(*si));
+	si->si_signo = SIGSYS;
+	si->si_code = SYS_SECCOMP;
+	si->si_call_addr = (void *)after;
+	si->si_errno = (int)(action & KD_RET_DATA);
+	si->si_arch = AUDIT_ARCH_X86_64;
+	si->si_syscall = (int)nr;
 }

@@ -238,6 +238,9 @@ static void dies_of_sigsys(uint32_t act)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		static struct kd_hthread self; /* the engine's locks name their owner */
+		kd_self_set(&self);
+		signal(SIGSYS, SIG_DFL); /* cmocka catches it */
 		struct kd_policy *p = one_rule(act);
 		kd_policy = p;
 		kd_policy_enforce(fake_vcpu(SYS_getppid), SYS_getppid, none);
@@ -253,6 +256,20 @@ static void test_policy_eval_enforce_kill(void **state)
 {
 	dies_of_sigsys(KD_RET_KILL_THREAD);
 	dies_of_sigsys(KD_RET_KILL_PROCESS);
+	/* TRAP with no SIGSYS handler: the forced signal's default action kills. */
+	dies_of_sigsys(KD_RET_TRAP);
+}
+
+static void test_policy_eval_siginfo(void **state)
+{
+	siginfo_t si;
+	kd_policy_siginfo(&si, SYS_getppid, 0x401002, KD_RET_TRAP | 42);
+	assert_int_equal(si.si_signo, SIGSYS);
+	assert_int_equal(si.si_code, 1);
+	assert_int_equal(si.si_errno, 42);
+	assert_int_equal(si.si_syscall, SYS_getppid);
+	assert_int_equal(si.si_arch, 0xc000003e);
+	assert_int_equal((uint64_t)si.si_call_addr, 0x401002);
 }
 
 int main(void)
@@ -265,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_eval_enforce_returns),
 	    cmocka_unit_test(test_policy_eval_enforce_kill_thread),
 	    cmocka_unit_test(test_policy_eval_enforce_kill),
+	    cmocka_unit_test(test_policy_eval_siginfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
