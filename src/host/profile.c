@@ -578,6 +578,8 @@ static int map_table(int fd, char *err, size_t errlen)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 && fstat(fd, &st) == 0 && st.st_size > 0)
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED || kd_policy_check(m, (size_t)st.st_size)) {
+		if (m != MAP_FAILED)
+			munmap(m, (size_t)st.st_size);
 		snprintf(err, errlen, "--seccomp: descriptor %d holds no kdune policy table", fd);
 		return -1;
 	}

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "host/profile.h"
 
@@ -424,6 +426,46 @@ static void test_policy_parse_overlaps(void **state)
 	free(p);
 }
 
+/*
+ * --seccomp=FILE: the table ends up read-only in a sealed memfd, which an execve hands to
+ * the next kdune as --seccomp=fd:N; that one maps the same table.
+ */
+static void test_policy_parse_install(void **state)
+{
+	char path[] = "/tmp/kdune-policy-XXXXXX", err[512] = "", arg[32];
+	int fd = mkstemp(path);
+	const char *json = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+			   "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":9}]}";
+	assert_true(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json));
+	close(fd);
+	assert_int_equal(kd_profile_install(path, err, sizeof(err)), 0);
+	unlink(path);
+	const struct kd_policy *first = kd_policy;
+	int pfd = kd_policy_fd;
+	assert_non_null(first);
+	assert_true(pfd >= 0);
+	assert_int_equal(kd_policy_eval(first, SYS_getppid, (uint64_t[6]){0}), KD_RET_ERRNO | 9);
+	/* Sealed: nobody writes to it any more, through this descriptor or another. */
+	assert_int_equal(pwrite(pfd, "x", 1, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fcntl(pfd, F_GET_SEALS) & (F_SEAL_WRITE | F_SEAL_SEAL),
+			 F_SEAL_WRITE | F_SEAL_SEAL);
+	/* The next kdune's view of it. */
+	snprintf(arg, sizeof(arg), "fd:%d", fcntl(pfd, F_DUPFD, 0));
+	assert_int_equal(kd_profile_install(arg, err, sizeof(err)), 0);
+	assert_int_equal(memcmp(kd_policy, first, kd_policy_size(first->nrules)), 0);
+	/* Anything else on a descriptor is refused. */
+	int other = open("/dev/null", O_RDONLY);
+	snprintf(arg, sizeof(arg), "fd:%d", other);
+	assert_int_equal(kd_profile_install(arg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "holds no kdune policy table"));
+	assert_int_equal(kd_profile_install("fd:x", err, sizeof(err)), -1);
+	assert_int_equal(kd_profile_install("/nonexistent.json", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+	kd_policy = NULL;
+	kd_policy_fd = -1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_parse_too_many_rules),
 	    cmocka_unit_test(test_policy_parse_podman_default),
 	    cmocka_unit_test(test_policy_parse_overlaps),
+	    cmocka_unit_test(test_policy_parse_install),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
