@@ -148,6 +148,9 @@ fuzz:
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
 		$(B)/libkdune.a $(LDLIBS)
+# A seccomp policy's cost per call: kdune's evaluator and the same rules as a kernel filter.
+$(B)/bench/policy_cost: bench/policy_cost.c tests/seccomp/native.h $(B)/libkdune.a | $(B)/bench
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)

@@ -61,6 +61,8 @@ struct kd_policy_rule {
 /*
  * The whole policy, in one block of memory with no pointers, so it can be written to a
  * sealed memfd and mapped read-only by the kdune that runs the program after an execve.
+ * Rules are sorted by syscall number (a lookup is a binary search), in profile order
+ * among those of one number.
  */
 struct kd_policy {
 	uint32_t magic, version;
@@ -96,8 +98,8 @@ uint32_t kd_policy_eval(const struct kd_policy *p, long nr, const uint64_t a[6])
 int kd_policy_cmp(const struct kd_policy_arg *c, uint64_t x);
 
 /*
- * Is p a well-formed table of len bytes (magic, version, rule count, indexes and ops in
- * range, no action but the ones above)? 0 if so, else -EINVAL. For a table that came
+ * Is p a well-formed table of len bytes (magic, version, rule count, sorted by number,
+ * indexes and ops in range, no action but the ones above)? 0 if so, else -EINVAL. For a table that came
  * from another process (an execve's memfd).
  */
 int kd_policy_check(const struct kd_policy *p, size_t len);

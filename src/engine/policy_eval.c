@@ -48,13 +48,27 @@ static int stronger(uint32_t x, uint32_t y)
 	return (int32_t)(x & KD_RET_ACTION_FULL) < (int32_t)(y & KD_RET_ACTION_FULL);
 }
 
+/* The first rule for nr or above: the table is sorted by number (kd_policy_check). */
+static uint32_t first_rule(const struct kd_policy *p, long nr)
+{
+	uint32_t lo = 0, hi = p->nrules;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->rules[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 uint32_t kd_policy_eval(const struct kd_policy *p, long nr, const uint64_t a[6])
 {
 	uint32_t act = 0;
 	int found = 0;
-	for (uint32_t i = 0; i < p->nrules; i++) {
+	for (uint32_t i = first_rule(p, nr); i < p->nrules && p->rules[i].nr == nr; i++) {
 		const struct kd_policy_rule *r = &p->rules[i];
-		if (r->nr != nr || !rule_matches(r, a))
+		if (!rule_matches(r, a))
 			continue;
 		if (!found || stronger(r->action, act))
 			act = r->action;
@@ -87,7 +101,8 @@ int kd_policy_check(const struct kd_policy *p, size_t len)
 		return -EINVAL;
 	for (uint32_t i = 0; i < p->nrules; i++) {
 		const struct kd_policy_rule *r = &p->rules[i];
-		if (!action_known(r->action) || r->nargs > KD_POLICY_MAX_ARGS)
+		if (!action_known(r->action) || r->nargs > KD_POLICY_MAX_ARGS ||
+		    (i > 0 && r->nr < p->rules[i - 1].nr))
 			return -EINVAL;
 		for (uint32_t j = 0; j < r->nargs; j++)
 			if (r->args[j].index >= 6 || r->args[j].op < KD_CMP_NE ||

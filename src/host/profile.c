@@ -443,6 +443,24 @@ static int keep_first_unconditional(struct ctx *c)
 	return 0;
 }
 
+/* Stable order by number: a rule's place among those of its syscall is kept. */
+static int by_number(const void *x, const void *y)
+{
+	const struct kd_policy_rule *a = x, *b = y;
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	return a->pad < b->pad ? -1 : a->pad > b->pad;
+}
+
+static void sort_rules(struct kd_policy *p)
+{
+	for (uint32_t i = 0; i < p->nrules; i++)
+		p->rules[i].pad = i;
+	qsort(p->rules, p->nrules, sizeof(p->rules[0]), by_number);
+	for (uint32_t i = 0; i < p->nrules; i++)
+		p->rules[i].pad = 0;
+}
+
 static int parse_root(struct ctx *c, json_object *root)
 {
 	int bad = 0;
@@ -464,7 +482,10 @@ static int parse_root(struct ctx *c, json_object *root)
 			return -1;
 	}
 	c->where[0] = 0;
-	return keep_first_unconditional(c);
+	if (keep_first_unconditional(c))
+		return -1;
+	sort_rules(c->p);
+	return 0;
 }
 
 int kd_profile_parse(const char *text, size_t len, const struct kd_profile_env *env,

@@ -79,12 +79,12 @@ static void test_policy_eval_ops(void **state)
 static void test_policy_eval_match(void **state)
 {
 	struct kd_policy *p = table(KD_RET_ALLOW, 3);
-	p->rules[0] = rule(SYS_getppid, KD_RET_ERRNO | 11);
-	cond(&p->rules[0], 0, KD_CMP_EQ, 1, 0);
-	cond(&p->rules[0], 2, KD_CMP_GT, 5, 0);
-	p->rules[1] = rule(SYS_read, KD_RET_LOG);
-	p->rules[2] = rule(SYS_write, KD_RET_ERRNO | 12);
-	cond(&p->rules[2], 5, KD_CMP_NE, 0, 0);
+	p->rules[0] = rule(SYS_read, KD_RET_LOG);
+	p->rules[1] = rule(SYS_write, KD_RET_ERRNO | 12);
+	cond(&p->rules[1], 5, KD_CMP_NE, 0, 0);
+	p->rules[2] = rule(SYS_getppid, KD_RET_ERRNO | 11);
+	cond(&p->rules[2], 0, KD_CMP_EQ, 1, 0);
+	cond(&p->rules[2], 2, KD_CMP_GT, 5, 0);
 	/* Every condition must hold (AND). */
 	assert_int_equal(kd_policy_eval(p, SYS_getppid, (uint64_t[6]){1, 0, 6}), KD_RET_ERRNO | 11);
 	assert_int_equal(kd_policy_eval(p, SYS_getppid, (uint64_t[6]){1, 0, 5}), KD_RET_ALLOW);
@@ -97,6 +97,8 @@ static void test_policy_eval_match(void **state)
 	assert_int_equal(kd_policy_eval(p, SYS_write, none), KD_RET_ALLOW);
 	/* Other numbers, negative and huge ones included: the default. */
 	assert_int_equal(kd_policy_eval(p, SYS_close, none), KD_RET_ALLOW);
+	assert_int_equal(kd_policy_eval(p, SYS_getpid, none), KD_RET_ALLOW);
+	assert_int_equal(kd_policy_eval(p, 1000, none), KD_RET_ALLOW);
 	assert_int_equal(kd_policy_eval(p, -1, none), KD_RET_ALLOW);
 	assert_int_equal(kd_policy_eval(p, 0x40000000 | SYS_read, none), KD_RET_ALLOW);
 	free(p);
@@ -158,6 +160,13 @@ static void test_policy_eval_check(void **state)
 	p->rules[0].nargs = 7;
 	assert_int_equal(kd_policy_check(p, size), -EINVAL);
 	p->rules[0].nargs = 1;
+	struct kd_policy *two = table(KD_RET_ALLOW, 2); /* out of order: refused */
+	two->rules[0] = rule(SYS_getppid, KD_RET_LOG);
+	two->rules[1] = rule(SYS_read, KD_RET_LOG);
+	assert_int_equal(kd_policy_check(two, kd_policy_size(2)), -EINVAL);
+	two->rules[1].nr = SYS_getppid;
+	assert_int_equal(kd_policy_check(two, kd_policy_size(2)), 0);
+	free(two);
 	p->nrules = KD_POLICY_MAX_RULES + 1;
 	assert_int_equal(kd_policy_check(p, kd_policy_size(p->nrules)), -EINVAL);
 	p->nrules = 1;

@@ -194,6 +194,19 @@ static void test_policy_parse_args(void **state)
 	assert_int_equal(p->rules[1].args[0].value, 3);
 	assert_int_equal(p->rules[2].args[0].index, 2);
 	free(p);
+	/* Sorted by number, profile order kept among one number's rules. */
+	p = one("{\"names\":[\"getppid\",\"read\"],\"action\":\"SCMP_ACT_LOG\",\"args\":["
+		"{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"getppid\","
+		"\"close\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":2,"
+		"\"op\":\"SCMP_CMP_EQ\"}]}");
+	assert_int_equal(p->nrules, 4);
+	assert_int_equal(p->rules[0].nr, SYS_read);
+	assert_int_equal(p->rules[1].nr, SYS_close);
+	assert_int_equal(p->rules[2].nr, SYS_getppid);
+	assert_int_equal(p->rules[2].action, KD_RET_LOG);
+	assert_int_equal(p->rules[3].nr, SYS_getppid);
+	assert_int_equal(p->rules[3].action, KD_RET_TRAP);
+	free(p);
 	p = one("{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\",\"args\":null}");
 	assert_int_equal(p->rules[0].nargs, 0);
 	free(p);
