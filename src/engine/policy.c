@@ -45,8 +45,7 @@ static int trap(struct kd_vcpu *v, long nr, uint32_t act)
 static _Noreturn void kill_it(struct kd_vcpu *v, long nr, uint32_t act)
 {
 	kd_info("seccomp policy: %s killed by SIGSYS at %s (syscall %ld)",
-		act == KD_RET_KILL_PROCESS ? "process" : "thread",
-		kd_syscall_name(nr) ?: "?", nr);
+		act == KD_RET_KILL_PROCESS ? "process" : "thread", kd_syscall_name(nr) ?: "?", nr);
 	kd_target_killed(v->vm, SIGSYS);
 }
 

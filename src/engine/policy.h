@@ -51,10 +51,10 @@ struct kd_policy_arg {
 
 /* One rule: syscall nr with every condition in args true (AND) gives action. */
 struct kd_policy_rule {
-	int32_t nr;	  /* x86-64 syscall number */
-	uint32_t action;  /* KD_RET_* | data */
-	uint32_t nargs;	  /* conditions used, 0..KD_POLICY_MAX_ARGS */
-	uint32_t pad;
+	int32_t nr;	 /* x86-64 syscall number */
+	uint32_t action; /* KD_RET_* | data */
+	uint32_t nargs;	 /* conditions used, 0..KD_POLICY_MAX_ARGS */
+	uint32_t pad;	 /* 0 */
 	struct kd_policy_arg args[KD_POLICY_MAX_ARGS];
 };
 
@@ -99,8 +99,8 @@ int kd_policy_cmp(const struct kd_policy_arg *c, uint64_t x);
 
 /*
  * Is p a well-formed table of len bytes (magic, version, rule count, sorted by number,
- * indexes and ops in range, no action but the ones above)? 0 if so, else -EINVAL. For a table that came
- * from another process (an execve's memfd).
+ * indexes and ops in range, no action but the ones above)? 0 if so, else -EINVAL. For a
+ * table that came from another process (an execve's memfd).
  */
 int kd_policy_check(const struct kd_policy *p, size_t len);
 

@@ -50,14 +50,46 @@ static int fail(struct ctx *c, const char *fmt, ...)
 
 /* Linux's capability names, by number (linux/capability.h). */
 static const char *const cap_names[] = {
-    "CHOWN",	    "DAC_OVERRIDE",	"DAC_READ_SEARCH", "FOWNER",	      "FSETID",
-    "KILL",	    "SETGID",		"SETUID",	   "SETPCAP",	      "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",	   "NET_RAW",	      "IPC_LOCK",
-    "IPC_OWNER",    "SYS_MODULE",	"SYS_RAWIO",	   "SYS_CHROOT",      "SYS_PTRACE",
-    "SYS_PACCT",    "SYS_ADMIN",	"SYS_BOOT",	   "SYS_NICE",	      "SYS_RESOURCE",
-    "SYS_TIME",	    "SYS_TTY_CONFIG",	"MKNOD",	   "LEASE",	      "AUDIT_WRITE",
-    "AUDIT_CONTROL", "SETFCAP",		"MAC_OVERRIDE",	   "MAC_ADMIN",	      "SYSLOG",
-    "WAKE_ALARM",   "BLOCK_SUSPEND",	"AUDIT_READ",	   "PERFMON",	      "BPF",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
     "CHECKPOINT_RESTORE",
 };
 
@@ -116,7 +148,8 @@ static int get_uint(struct ctx *c, json_object *o, const char *key, uint64_t max
 		return fail(c, "\"%s\" must not be negative", key);
 	*v = json_object_get_uint64(m);
 	if (*v > max)
-		return fail(c, "\"%s\" is out of range (at most %llu)", key, (unsigned long long)max);
+		return fail(c, "\"%s\" is out of range (at most %llu)", key,
+			    (unsigned long long)max);
 	return 0;
 }
 
@@ -166,8 +199,8 @@ static int get_action(struct ctx *c, json_object *o, const char *akey, const cha
 	return parse_action(c, json_object_get_string(a), has_ret, ret, act);
 }
 
-static const char *const op_names[] = {NULL,	      "SCMP_CMP_NE", "SCMP_CMP_LT",
-				       "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
+static const char *const op_names[] = {NULL,	      "SCMP_CMP_NE",	   "SCMP_CMP_LT",
+				       "SCMP_CMP_LE", "SCMP_CMP_EQ",	   "SCMP_CMP_GE",
 				       "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
 
 static int parse_arg(struct ctx *c, json_object *o, struct kd_policy_arg *arg)
@@ -239,7 +272,8 @@ static int filter_part(struct ctx *c, json_object *o, const char *key, int inclu
 		return -1;
 	if (include) {
 		for (size_t i = 0; caps && i < json_object_array_length(caps); i++)
-			if (!has_cap(c->env, json_object_get_string(json_object_array_get_idx(caps, i))))
+			if (!has_cap(c->env,
+				     json_object_get_string(json_object_array_get_idx(caps, i))))
 				*applies = 0;
 		if (arches && json_object_array_length(arches) && !in_list(arches, c->env->arch))
 			*applies = 0;
@@ -247,7 +281,8 @@ static int filter_part(struct ctx *c, json_object *o, const char *key, int inclu
 			*applies = 0;
 	} else {
 		for (size_t i = 0; caps && i < json_object_array_length(caps); i++)
-			if (has_cap(c->env, json_object_get_string(json_object_array_get_idx(caps, i))))
+			if (has_cap(c->env,
+				    json_object_get_string(json_object_array_get_idx(caps, i))))
 				*applies = 0;
 		if (in_list(arches, c->env->arch))
 			*applies = 0;
@@ -362,7 +397,8 @@ static int check_arch(struct ctx *c, json_object *s)
 		return fail(c, "unknown architecture \"%.64s\"", n);
 	size_t i = 0;
 	for (; n[10 + i]; i++)
-		lower[i] = (char)(n[10 + i] >= 'A' && n[10 + i] <= 'Z' ? n[10 + i] + 32 : n[10 + i]);
+		lower[i] =
+		    (char)(n[10 + i] >= 'A' && n[10 + i] <= 'Z' ? n[10 + i] + 32 : n[10 + i]);
 	lower[i] = 0;
 	if (!seccomp_arch_resolve_name(lower))
 		return fail(c, "unknown architecture \"%.64s\"", n);
@@ -398,9 +434,9 @@ static int parse_arches(struct ctx *c, json_object *root)
 /* flags[] (OCI): the seccomp(2) filter flags; none changes what a call gets here. */
 static int parse_flags(struct ctx *c, json_object *root)
 {
-	static const char *const known[] = {
-	    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-	    "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+	static const char *const known[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 	int bad = 0;
 	json_object *arr = member(c, root, "flags", json_type_array, &bad);
 	if (bad || each_string(c, arr, "flags"))
@@ -509,9 +545,8 @@ int kd_profile_parse(const char *text, size_t len, const struct kd_profile_env *
 		end++;
 	int rc = !root || e != json_tokener_success
 		     ? fail(&c, "invalid JSON: %s",
-			    json_tokener_error_desc(e == json_tokener_continue
-							? json_tokener_error_parse_eof
-							: e))
+			    json_tokener_error_desc(
+				e == json_tokener_continue ? json_tokener_error_parse_eof : e))
 		 : end < len ? fail(&c, "invalid JSON: text after the profile")
 			     : parse_root(&c, root);
 	json_object_put(root);
@@ -552,7 +587,8 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
 	}
 	for (;;) {
 		if (n == cap) {
-			char *b = cap < (64u << 20) ? realloc(buf, cap = cap ? cap * 2 : 65536) : NULL;
+			char *b =
+			    cap < (64u << 20) ? realloc(buf, cap = cap ? cap * 2 : 65536) : NULL;
 			if (!b) {
 				snprintf(err, errlen, "%s: too large, or out of memory", path);
 				break;
@@ -641,10 +677,11 @@ int kd_profile_install(const char *arg, char *err, size_t errlen)
 		arg, p->nrules, p->default_action, ig.n, ig.list, ig.n > 8 ? " ..." : "");
 	int nr = -1, over = kd_profile_overlaps(p, &nr);
 	if (over)
-		kd_info("--seccomp: %d pairs of rules with different actions may both match (first: "
-			"syscall %d); kdune applies the stronger action, a libseccomp filter the one "
-			"its rule tree tests first",
-			over, nr);
+		kd_info(
+		    "--seccomp: %d pairs of rules with different actions may both match (first: "
+		    "syscall %d); kdune applies the stronger action, a libseccomp filter the one "
+		    "its rule tree tests first",
+		    over, nr);
 	int fd = seal(p, kd_policy_size(p->nrules));
 	free(p);
 	if (fd < 0) {

@@ -11,7 +11,8 @@
  * dropped, a rule with two conditions on the same argument becomes one rule per condition,
  * ERRNO and TRACE without errnoRet carry EPERM, a rule with no condition overrides every
  * other rule for its syscall (the first such one, as libseccomp builds the filter), and
- * syscall names unknown to libseccomp, or not syscalls on x86-64, are ignored. Other keys are ignored, as Go's JSON decoding does.
+ * syscall names unknown to libseccomp, or not syscalls on x86-64, are ignored. Other keys are
+ * ignored, as Go's JSON decoding does.
  */
 #pragma once
 #include <stddef.h>
@@ -20,8 +21,8 @@
 
 /* What includes/excludes are judged against. */
 struct kd_profile_env {
-	uint64_t caps;	  /* bit n: the program has capability n (CAP_* numbers) */
-	const char *arch; /* this architecture as profiles name it: "amd64" */
+	uint64_t caps;	    /* bit n: the program has capability n (CAP_* numbers) */
+	const char *arch;   /* this architecture as profiles name it: "amd64" */
 	int kmajor, kminor; /* the running kernel's version, for minKernel */
 	/* Called with each syscall name that was ignored (for -v); may be NULL. */
 	void (*note)(void *ctx, const char *name);

@@ -36,9 +36,11 @@ static void check(const struct kd_policy *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kd_profile_env env = {
-	    .caps = size ? data[0] * 0x0101010101ULL : 0, .arch = "amd64", .kmajor = 6,
-	    .kminor = 1, .note = note};
+	struct kd_profile_env env = {.caps = size ? data[0] * 0x0101010101ULL : 0,
+				     .arch = "amd64",
+				     .kmajor = 6,
+				     .kminor = 1,
+				     .note = note};
 	struct kd_policy *p;
 	char err[256], tiny[4];
 	if (kd_profile_parse((const char *)data, size, &env, &p, err, sizeof(err)) == 0) {

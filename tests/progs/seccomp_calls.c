@@ -96,7 +96,8 @@ static void run(char **steps)
 			printf("exec failed\n");
 			return;
 		} else if (!strcmp(*steps, "seccomp")) {
-			printf("seccomp = %ld\n", syscall(SYS_seccomp, 0, 0, NULL) ? -(long)errno : 0);
+			printf("seccomp = %ld\n",
+			       syscall(SYS_seccomp, 0, 0, NULL) ? -(long)errno : 0);
 		} else {
 			one(*steps);
 		}

@@ -101,8 +101,7 @@ static void expect_same(const struct kd_policy *p, long nr, const uint64_t a[6])
 	struct outcome k = run_child(p, nr, a);
 	char what[160];
 	snprintf(what, sizeof(what), "nr %ld (%#llx, %#llx, %#llx): evaluator %#x", nr,
-		 (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2],
-		 act);
+		 (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2], act);
 	print_message("  %s\n", what);
 	switch (act & KD_RET_ACTION_FULL) {
 	case KD_RET_ALLOW:
@@ -122,22 +121,22 @@ static void expect_same(const struct kd_policy *p, long nr, const uint64_t a[6])
 		break;
 	case KD_RET_TRAP:
 		/* The handler ran, then the call "returned" its own number (rollback). */
-	{
-		/* kdune's siginfo for this call must be the kernel's, field by field. */
-		siginfo_t mine;
-		kd_policy_siginfo(&mine, nr, k.after, act);
-		assert_true(k.done && k.trapped);
-		assert_int_equal(k.si.si_signo, mine.si_signo);
-		assert_int_equal(k.si.si_code, mine.si_code);
-		assert_int_equal(k.si.si_errno, mine.si_errno);
-		assert_int_equal(k.si.si_syscall, mine.si_syscall);
-		assert_int_equal(k.si.si_arch, mine.si_arch);
-		assert_int_equal((uint64_t)k.si.si_call_addr, (uint64_t)mine.si_call_addr);
-		assert_int_equal(k.si.si_signo, SIGSYS);
-		assert_int_equal(k.si.si_arch, AUDIT_ARCH_X86_64);
-		assert_int_equal(k.ret, nr);
-		break;
-	}
+		{
+			/* kdune's siginfo for this call must be the kernel's, field by field. */
+			siginfo_t mine;
+			kd_policy_siginfo(&mine, nr, k.after, act);
+			assert_true(k.done && k.trapped);
+			assert_int_equal(k.si.si_signo, mine.si_signo);
+			assert_int_equal(k.si.si_code, mine.si_code);
+			assert_int_equal(k.si.si_errno, mine.si_errno);
+			assert_int_equal(k.si.si_syscall, mine.si_syscall);
+			assert_int_equal(k.si.si_arch, mine.si_arch);
+			assert_int_equal((uint64_t)k.si.si_call_addr, (uint64_t)mine.si_call_addr);
+			assert_int_equal(k.si.si_signo, SIGSYS);
+			assert_int_equal(k.si.si_arch, AUDIT_ARCH_X86_64);
+			assert_int_equal(k.ret, nr);
+			break;
+		}
 	default: /* KILL_THREAD with one thread, KILL_PROCESS: death by SIGSYS */
 		assert_true(died_of_sigsys(&k));
 	}
@@ -174,8 +173,8 @@ static void one_action(const char *action, const char *errno_ret)
 static void test_policy_kernel_errno(void **state)
 {
 	one_action("SCMP_ACT_ERRNO", "77");
-	one_action("SCMP_ACT_ERRNO", NULL); /* EPERM, as runc */
-	one_action("SCMP_ACT_ERRNO", "0");	/* "success" without running the call */
+	one_action("SCMP_ACT_ERRNO", NULL);   /* EPERM, as runc */
+	one_action("SCMP_ACT_ERRNO", "0");    /* "success" without running the call */
 	one_action("SCMP_ACT_ERRNO", "4094"); /* the largest libseccomp takes */
 }
 
@@ -206,8 +205,18 @@ static void test_policy_kernel_kill(void **state)
 
 /* Values around the 32-bit boundary: libseccomp compares 64-bit arguments in two halves. */
 static const uint64_t probes[] = {
-    0,		0x1,	     0x41,	  0x42,	       0x43,		    0xffffffff,
-    0x100000000, 0x100000001, 0x100000041, 0x100000042, 0xffffffff00000042, UINT64_MAX,
+    0,
+    0x1,
+    0x41,
+    0x42,
+    0x43,
+    0xffffffff,
+    0x100000000,
+    0x100000001,
+    0x100000041,
+    0x100000042,
+    0xffffffff00000042,
+    UINT64_MAX,
 };
 
 static void one_op(const char *op, uint64_t value, uint64_t value2)
@@ -332,8 +341,8 @@ static void test_policy_kernel_unconditional(void **state)
 	};
 	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
 		char json[1024];
-		snprintf(json, sizeof(json), "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[%s]}",
-			 orders[i]);
+		snprintf(json, sizeof(json),
+			 "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[%s]}", orders[i]);
 		struct kd_policy *p = compile(json);
 		expect_same(p, SYS_getppid, ARGS(0, 0));
 		expect_same(p, SYS_getppid, ARGS(0, 1));
@@ -376,18 +385,18 @@ static void podman_calls(const struct kd_policy *p)
 	expect_same(p, SYS_socket, ARGS(AF_UNIX, SOCK_STREAM, 0));
 	expect_same(p, SYS_socket, ARGS(16 /* AF_NETLINK */, SOCK_RAW, 9 /* NETLINK_AUDIT */));
 	expect_same(p, SYS_socket, ARGS(AF_INET, SOCK_DGRAM, 0));
-	expect_same(p, SYS_kexec_load, ARGS(0));   /* EPERM, explicitly */
-	expect_same(p, SYS_reboot, ARGS(0));	   /* not allowed at all: default ENOSYS */
-	expect_same(p, SYS_uselib, ARGS(0));	   /* EPERM list */
-	expect_same(p, 451, ARGS(0));		   /* beyond the table: default */
+	expect_same(p, SYS_kexec_load, ARGS(0)); /* EPERM, explicitly */
+	expect_same(p, SYS_reboot, ARGS(0));	 /* not allowed at all: default ENOSYS */
+	expect_same(p, SYS_uselib, ARGS(0));	 /* EPERM list */
+	expect_same(p, 451, ARGS(0));		 /* beyond the table: default */
 	expect_same(p, SYS_mount, ARGS(0));
 	expect_same(p, SYS_bpf, ARGS(-1)); /* allowed only with CAP_SYS_ADMIN */
 }
 
 int main(void)
 {
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		      -1, 0);
+	shared =
+	    mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		return 1;
 	const struct CMUnitTest tests[] = {

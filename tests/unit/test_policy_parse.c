@@ -173,9 +173,10 @@ static void test_policy_parse_args(void **state)
 {
 	set_env(0);
 	/* Full 64-bit values; valueTwo absent is 0; distinct arguments stay one rule (AND). */
-	struct kd_policy *p = one("{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\",\"args\":["
-				  "{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"},"
-				  "{\"index\":5,\"value\":4294967296,\"op\":\"SCMP_CMP_GT\"}]}");
+	struct kd_policy *p =
+	    one("{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\",\"args\":["
+		"{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"},"
+		"{\"index\":5,\"value\":4294967296,\"op\":\"SCMP_CMP_GT\"}]}");
 	assert_int_equal(p->nrules, 1);
 	assert_int_equal(p->rules[0].nargs, 2);
 	assert_true(p->rules[0].args[0].value == UINT64_MAX);
@@ -300,11 +301,14 @@ static void test_policy_parse_refusals(void **state)
 	/* Control characters quoted from the profile (found by the fuzzer): still one line. */
 	bad("{\"defaultAction\":\"SCMP_ACT_\\u000aX\"}", "unknown action \"SCMP_ACT_?X\"");
 	bad("{\"defaultAction\":\"SCMP_ACT_\nX\"}", "unknown action");
-	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}", "must not be negative");
+	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}",
+	    "must not be negative");
 	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":4095}", "not below 4095");
 	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":\"EPERM\"}", "a number");
-	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}", "\"syscalls\" must be an array");
-	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[7]}", "syscalls[0]: must be an object");
+	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}",
+	    "\"syscalls\" must be an array");
+	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[7]}",
+	    "syscalls[0]: must be an object");
 	const char *entries[][2] = {
 	    {"{\"action\":\"SCMP_ACT_LOG\"}", "\"names\" is missing"},
 	    {"{\"names\":[\"read\"]}", "\"action\" is missing"},
@@ -414,16 +418,17 @@ static void test_policy_parse_overlaps(void **state)
 {
 	set_env(0);
 	/* Exclusive conditions on one argument: no overlap. */
-	struct kd_policy *p = ok(
-	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
-	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
-	    "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},"
-	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,"
-	    "\"value\":1,\"op\":\"SCMP_CMP_NE\"}]},"
-	    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,"
-	    "\"value\":5,\"op\":\"SCMP_CMP_GT\"},{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_LT\"}]},"
-	    "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,"
-	    "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+	struct kd_policy *p =
+	    ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+	       "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+	       "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},"
+	       "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,"
+	       "\"value\":1,\"op\":\"SCMP_CMP_NE\"}]},"
+	       "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,"
+	       "\"value\":5,\"op\":\"SCMP_CMP_GT\"},{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_"
+	       "LT\"}]},"
+	       "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,"
+	       "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}");
 	/* ERRNO (a0 == 1) and LOG (a0 != 1) cannot both hold; LOG and TRAP (a0 > 5) can,
 	 * but TRAP's a1 < 0 never holds. */
 	assert_int_equal(kd_profile_overlaps(p, NULL), 0);
