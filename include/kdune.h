@@ -22,6 +22,8 @@ struct kdune_options {
 	 * policy an earlier kdune compiled (passed across the program's execve).
 	 */
 	const char *seccomp;
+	/* 1: the program runs in a new, empty network namespace (--net=none). */
+	int net_none;
 };
 
 /*

@@ -16,6 +16,7 @@ static const char usage[] =
     "  -v, --verbose        start-up summary: backend, memory slots, timings\n"
     "      --kvm-device=PATH  use PATH instead of /dev/kvm\n"
     "      --seccomp=PROFILE  enforce a seccomp profile (OCI or Docker/Podman JSON)\n"
+    "      --net=none         no network: a new, empty network namespace\n"
     "\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -37,6 +38,7 @@ static int cmd_run(int argc, char **argv)
 	    {"kvm-device", required_argument, 0, 'k'},
 	    {"exec", required_argument, 0, 'e'},
 	    {"seccomp", required_argument, 0, 's'},
+	    {"net", required_argument, 0, 'n'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -61,6 +63,11 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			o.seccomp = optarg;
+			break;
+		case 'n':
+			if (strcmp(optarg, "none"))
+				return bad_usage("--net takes only 'none'");
+			o.net_none = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);

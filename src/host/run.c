@@ -2,6 +2,7 @@
 #include "kdune.h"
 #include "vm/layout.h"
 #include "host/loader.h"
+#include "host/net.h"
 #include "host/profile.h"
 #include "base/log.h"
 #include "vm/maps.h"
@@ -150,6 +151,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		kd_syscall_names_load();
 	/* Before anything of the program is looked at: a bad profile fails the same way. */
 	if (o->seccomp && kd_profile_install(o->seccomp, err, sizeof(err))) {
+		kd_err("%s", err);
+		return 125;
+	}
+	/* After the profile: its caps are this process's, not a new user namespace's. */
+	if (o->net_none && kd_net_none(err, sizeof(err))) {
 		kd_err("%s", err);
 		return 125;
 	}
