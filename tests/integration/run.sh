@@ -614,8 +614,8 @@ if need vdso_no_syscall real kvm kdune prog:clock_loop; then
 	fi
 fi
 
-# shellcheck source-path=SCRIPTDIR source=seccomp.sh
-. "$HERE/seccomp.sh"
+# shellcheck source-path=SCRIPTDIR source=sandbox.sh
+. "$HERE/sandbox.sh"
 
 # shellcheck source-path=SCRIPTDIR source=enter.sh
 . "$HERE/enter.sh"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# seccomp.sh: `kdune run --seccomp` (sourced by run.sh, after lib.sh).
+# sandbox.sh: `kdune run --seccomp` and `--net=none` (sourced by run.sh, after lib.sh).
 #
 # The same program runs natively under the profile (progs/seccomp_native: kdune's parser,
 # then libseccomp loads the rules into the kernel, as a container runtime does) and under
@@ -28,18 +28,18 @@ sc_rule() {
 		"${4:+,\"args\":[$4]}"
 }
 
-# sc_compare NAME PROFILE CMD...: CMD natively under PROFILE and under kdune --seccomp.
-# With KDUNE_RUNNER (a harness check), the second run is RUNNER + the native one.
-sc_compare() {
-	local name=$1 profile=$2 ns ks reason=""
-	shift 2
-	need "$name" kvm kdune prog:seccomp_native prog:seccomp_calls || return 0
-	local -a second=("$KDUNE" run --seccomp="$profile" --)
-	[ -n "$RUNNER_SET" ] && second=("${RUNNER[@]}" "$PROGS/seccomp_native" "$profile" --)
+# pair_compare NAME CMD...: "${PAIR_NATIVE[@]}" CMD natively, "${PAIR_KDUNE[@]}" CMD
+# (kdune with its options, up to --), in fresh directories; status, stdout and stderr must
+# be the same. With KDUNE_RUNNER (a harness check), the second run is RUNNER + the native one.
+pair_compare() {
+	local name=$1 ns ks reason=""
+	shift
+	local -a second=("${PAIR_KDUNE[@]}")
+	[ -n "$RUNNER_SET" ] && second=("${RUNNER[@]}" "${PAIR_NATIVE[@]}")
 	local t=$WORK/t/$name
 	rm -rf -- "$t"
 	mkdir -p -- "$t/native" "$t/kdune"
-	xrun "$t/native" /dev/null "" "$PROGS/seccomp_native" "$profile" -- "$@"
+	xrun "$t/native" /dev/null "" "${PAIR_NATIVE[@]}" "$@"
 	ns=$RUN_STATUS
 	mv -- "$t/native.out" "$t/n.out"
 	mv -- "$t/native.err" "$t/n.err"
@@ -56,6 +56,16 @@ sc_compare() {
 		show_err "$t/kdune.err" kdune
 		fail "$name" "$reason"
 	fi
+}
+
+# sc_compare NAME PROFILE CMD...: CMD natively under PROFILE and under kdune --seccomp.
+sc_compare() {
+	local name=$1 profile=$2
+	shift 2
+	need "$name" kvm kdune prog:seccomp_native prog:seccomp_calls || return 0
+	PAIR_NATIVE=("$PROGS/seccomp_native" "$profile" --)
+	PAIR_KDUNE=("$KDUNE" run --seccomp="$profile" --)
+	pair_compare "$name" "$@"
 }
 
 # getppid 110, getuid 102, getgid 104, geteuid 107, getegid 108: harmless, argument-blind.
@@ -96,7 +106,7 @@ done
 if [ -r "$PODMAN_PROFILE" ]; then
 	sc_compare seccomp_podman_calls "$PODMAN_PROFILE" "$SCC" 110 135:0xffffffff 135:3 \
 		41:16:3:9 41:1:1:0 246 169 308:-1 321:-1
-	sc_compare seccomp_podman_ls "$PODMAN_PROFILE" /bin/ls -la /etc/hostname /
+	sc_compare seccomp_podman_ls "$PODMAN_PROFILE" /bin/ls -la /etc/hostname /usr/share/containers
 	sc_compare seccomp_podman_shell "$PODMAN_PROFILE" /bin/sh -c 'echo a; (echo b) | cat; exit 3'
 elif selected seccomp_podman; then
 	skip seccomp_podman "$PODMAN_PROFILE not installed (golang-github-containers-common)"
@@ -175,4 +185,30 @@ if [ -r "$PODMAN_PROFILE" ] && need seccomp_podman_parses real kdune; then
 	expect_error seccomp_podman_parses 125 "kdune: /nonexistent" run \
 		--seccomp="$PODMAN_PROFILE" --kvm-device=/nonexistent -- /bin/true &&
 		pass seccomp_podman_parses
+fi
+
+# --net=none: the program sees what it sees natively in a new network namespace (unshare -n):
+# only lo, down; no connection even to 127.0.0.1; AF_UNIX works. Its execs stay inside.
+NET_PY='import socket
+print(socket.if_nameindex())
+s = socket.socket()
+try:
+    s.connect(("127.0.0.1", 9))
+except OSError as e:
+    print("connect", e.errno)
+print(len(socket.socketpair()))'
+net_compare() { # net_compare NAME CMD...: natively under `unshare -n`, and kdune --net=none
+	local name=$1
+	shift
+	need "$name" kvm kdune root tool:/usr/bin/unshare tool:/usr/bin/python3 || return 0
+	PAIR_NATIVE=(/usr/bin/unshare -n)
+	PAIR_KDUNE=("$KDUNE" run --net=none --)
+	pair_compare "$name" "$@"
+}
+net_compare net_none_view /usr/bin/python3 -c "$NET_PY"
+net_compare net_none_exec /bin/sh -c "/usr/bin/python3 -c '$NET_PY'; echo \$?"
+net_compare net_none_with_seccomp_order /bin/sh -c 'id -u; id -g'
+if need net_bad_value_125 real kdune; then
+	expect_error net_bad_value_125 125 "kdune: --net takes only 'none'" run --net=host -- /bin/true &&
+		pass net_bad_value_125
 fi
