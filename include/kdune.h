@@ -24,6 +24,15 @@ struct kdune_options {
 	const char *seccomp;
 	/* 1: the program runs in a new, empty network namespace (--net=none). */
 	int net_none;
+	/* --rw: if nrw > 0, the program may write only beneath these paths (Landlock). */
+	const char *const *rw;
+	int nrw;
+	/*
+	 * --sandbox: Podman's default capabilities and seccomp profile (seccomp, if set,
+	 * replaces the profile), no new privileges, no network, writes only beneath the
+	 * current directory, /tmp and rw.
+	 */
+	int sandbox;
 };
 
 /*

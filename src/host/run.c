@@ -2,8 +2,7 @@
 #include "kdune.h"
 #include "vm/layout.h"
 #include "host/loader.h"
-#include "host/net.h"
-#include "host/profile.h"
+#include "host/sandbox.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/signals.h"
@@ -150,12 +149,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	if (o->trace || o->verbose)
 		kd_syscall_names_load();
 	/* Before anything of the program is looked at: a bad profile fails the same way. */
-	if (o->seccomp && kd_profile_install(o->seccomp, err, sizeof(err))) {
-		kd_err("%s", err);
-		return 125;
-	}
-	/* After the profile: its caps are this process's, not a new user namespace's. */
-	if (o->net_none && kd_net_none(err, sizeof(err))) {
+	if (kd_sandbox_early(o, err, sizeof(err))) {
 		kd_err("%s", err);
 		return 125;
 	}
@@ -193,6 +187,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	}
 	if (open_trace(&vm, o))
 		return 125;
+	/* Writes confined: only now that the KVM device and the trace file are open. */
+	if (kd_sandbox_late(o, err, sizeof(err))) {
+		kd_err("%s", err);
+		return 125;
+	}
 	t[3] = now_ms();
 	struct load_ctx lc = {&vm, 0};
 	st = kd_load(&ex, envp, &img, on_map, &lc, err, sizeof(err));

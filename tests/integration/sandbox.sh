@@ -63,7 +63,7 @@ sc_compare() {
 	local name=$1 profile=$2
 	shift 2
 	need "$name" kvm kdune prog:seccomp_native prog:seccomp_calls || return 0
-	PAIR_NATIVE=("$PROGS/seccomp_native" "$profile" --)
+	PAIR_NATIVE=("$PROGS/seccomp_native" --seccomp="$profile" --)
 	PAIR_KDUNE=("$KDUNE" run --seccomp="$profile" --)
 	pair_compare "$name" "$@"
 }
