@@ -93,6 +93,12 @@ static int seccomp_rules(const struct kdune_options *o, char *err, size_t errlen
 
 int kd_sandbox_early(const struct kdune_options *o, char *err, size_t errlen)
 {
+	/* Paths are used late, once KVM is open, but a wrong one is said first. */
+	for (int i = 0; i < o->nrw; i++)
+		if (access(o->rw[i], F_OK)) {
+			snprintf(err, errlen, "--rw=%s: %s", o->rw[i], strerror(errno));
+			return -1;
+		}
 	/* The namespace first, while kdune may still have CAP_SYS_ADMIN for it. */
 	if ((o->net_none || o->sandbox) && kd_net_none(err, errlen))
 		return -1;

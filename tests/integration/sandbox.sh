@@ -212,3 +212,37 @@ if need net_bad_value_125 real kdune; then
 	expect_error net_bad_value_125 125 "kdune: --net takes only 'none'" run --net=host -- /bin/true &&
 		pass net_bad_value_125
 fi
+
+# --rw and --sandbox: natively, seccomp_native applies the same capabilities, namespace,
+# Landlock rules and (with libseccomp) profile to itself before it executes the program.
+sb_compare() { # sb_compare NAME OPTION... -- CMD...
+	local name=$1
+	local -a opts=()
+	shift
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	need "$name" kvm kdune prog:seccomp_native || return 0
+	PAIR_NATIVE=("$PROGS/seccomp_native" "${opts[@]}" --)
+	PAIR_KDUNE=("$KDUNE" run "${opts[@]}" --)
+	pair_compare "$name" "$@"
+}
+SB_RW=$WORK/t/rw-dir
+mkdir -p "$SB_RW"
+SB_SH='touch ./here && echo here; touch /etc/kdune-sandbox-test; echo x >/dev/null && echo null
+touch "$1/there" && echo there; rm -f ./here; mkdir ./d && rmdir ./d && echo dir
+grep -E "Cap(Bnd|Eff)" /proc/self/status; id -u
+/usr/bin/python3 -c "import socket; print(socket.if_nameindex())"'
+sb_compare rw_only_beneath --rw="$SB_RW" -- /bin/sh -c "$SB_SH" sh "$SB_RW"
+if [ -r "$PODMAN_PROFILE" ]; then
+	sb_compare sandbox_flag --sandbox -- /bin/sh -c "$SB_SH" sh /tmp
+	sb_compare sandbox_flag_calls --sandbox -- "$SCC" 110 135:3 41:16:3:9 308:-1 fork 110 exec 321:-1
+elif selected sandbox_flag; then
+	skip sandbox_flag "$PODMAN_PROFILE not installed (golang-github-containers-common)"
+fi
+if need rw_bad_path_125 real kdune; then
+	expect_error rw_bad_path_125 125 "kdune: --rw=/nonexistent: No such file" \
+		run --rw=/nonexistent --kvm-device=/nonexistent -- /bin/true && pass rw_bad_path_125
+fi
