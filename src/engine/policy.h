@@ -68,8 +68,18 @@ struct kd_policy {
 	uint32_t magic, version;
 	uint32_t default_action; /* KD_RET_* | data, for a syscall no rule matches */
 	uint32_t nrules;
+	uint32_t flags; /* KD_POLICY_X32 */
+	uint32_t pad;
 	struct kd_policy_rule rules[];
 };
+
+/*
+ * The profile lists x32 (SCMP_ARCH_X32): x32 calls (numbers from 0x40000000, -1 aside)
+ * are judged by the rules, which then include x32's own numbers. Without it they get
+ * KD_RET_KILL_THREAD, libseccomp's action for an architecture not in the filter.
+ */
+#define KD_POLICY_X32 1u
+#define KD_X32_SYSCALL_BIT 0x40000000u
 
 /* Bytes for a policy of n rules. */
 static inline size_t kd_policy_size(uint32_t n)
@@ -87,10 +97,11 @@ extern const struct kd_policy *kd_policy;
 extern int kd_policy_fd;
 
 /*
- * The action for syscall nr with arguments a: of every rule for nr whose conditions all
- * hold, the one the kernel ranks first when several filters answer (KILL_PROCESS,
- * KILL_THREAD, TRAP, ERRNO, USER_NOTIF, TRACE, LOG, ALLOW; the first in the table among
- * equals); p->default_action when none does. Pure: no side effects, no libc.
+ * The action for syscall nr with arguments a: for an x32 number without KD_POLICY_X32,
+ * KD_RET_KILL_THREAD; otherwise, of every rule for nr whose conditions all hold, the one the kernel
+ * ranks first when several filters answer (KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, USER_NOTIF,
+ * TRACE, LOG, ALLOW; the first in the table among equals); p->default_action when none does. Pure:
+ * no side effects, no libc.
  */
 uint32_t kd_policy_eval(const struct kd_policy *p, long nr, const uint64_t a[6]);
 

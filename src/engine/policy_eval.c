@@ -62,10 +62,19 @@ static uint32_t first_rule(const struct kd_policy *p, long nr)
 	return lo;
 }
 
+/* libseccomp's x86-64 filter sends these to its x32 part, or to the bad-arch action. */
+static int x32_number(long nr)
+{
+	uint32_t u = (uint32_t)nr;
+	return u >= KD_X32_SYSCALL_BIT && u != 0xffffffffu;
+}
+
 uint32_t kd_policy_eval(const struct kd_policy *p, long nr, const uint64_t a[6])
 {
 	uint32_t act = 0;
 	int found = 0;
+	if (x32_number(nr) && !(p->flags & KD_POLICY_X32))
+		return KD_RET_KILL_THREAD;
 	for (uint32_t i = first_rule(p, nr); i < p->nrules && p->rules[i].nr == nr; i++) {
 		const struct kd_policy_rule *r = &p->rules[i];
 		if (!rule_matches(r, a))
@@ -97,7 +106,7 @@ int kd_policy_check(const struct kd_policy *p, size_t len)
 {
 	if (len < sizeof(*p) || p->magic != KD_POLICY_MAGIC || p->version != KD_POLICY_VERSION ||
 	    p->nrules > KD_POLICY_MAX_RULES || len != kd_policy_size(p->nrules) ||
-	    !action_known(p->default_action))
+	    !action_known(p->default_action) || (p->flags & ~KD_POLICY_X32))
 		return -EINVAL;
 	for (uint32_t i = 0; i < p->nrules; i++) {
 		const struct kd_policy_rule *r = &p->rules[i];

@@ -331,7 +331,11 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 void kd_syscall(struct kd_vcpu *v)
 {
 	struct kvm_regs *u = &v->user;
-	long nr = (long)u->rax;
+	/*
+	 * The kernel takes the number from eax, sign-extended (entry_64.S, do_syscall_64's int
+	 * nr): the upper half of rax never matters, so it must not to kdune's checks either.
+	 */
+	long nr = (long)(int)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->nsyscalls++;
 	if (kd_policy && kd_policy_enforce(v, nr, a))

@@ -382,6 +382,13 @@ static int parse_syscall(struct ctx *c, json_object *o)
 		int nr = s ? resolve(c, json_object_get_string(s)) : -1;
 		if (nr >= 0 && add_rules(c, nr, act, args, nargs))
 			return -1;
+		/* x32's number for the same name, as libseccomp adds it to an x32 filter. */
+		int x32 = s && (c->p->flags & KD_POLICY_X32)
+			      ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X32,
+								  json_object_get_string(s))
+			      : -1;
+		if (x32 >= 0 && add_rules(c, x32, act, args, nargs))
+			return -1;
 	}
 	return 0;
 }
@@ -405,10 +412,22 @@ static int check_arch(struct ctx *c, json_object *s)
 	return 0;
 }
 
+/* Does the JSON array hold the string s? */
+static int has_string(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		if (json_object_is_type(e, json_type_string) &&
+		    !strcmp(json_object_get_string(e), s))
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * architectures[] and archMap[]: checked, not used. x86-64's numbers are always in force
- * (libseccomp adds the native architecture to every filter); the target's calls all come
- * through `syscall` in 64-bit mode.
+ * architectures[] and archMap[]: checked; x86-64's numbers are always in force (libseccomp
+ * adds the native architecture to every filter), and x32's when the profile lists it, in
+ * architectures or among x86-64's subArchitectures in archMap (as moby reads archMap).
  */
 static int parse_arches(struct ctx *c, json_object *root)
 {
@@ -427,7 +446,12 @@ static int parse_arches(struct ctx *c, json_object *root)
 			bad = check_arch(c, a);
 		for (size_t j = 0; !bad && sub && j < json_object_array_length(sub); j++)
 			bad = check_arch(c, json_object_array_get_idx(sub, j));
+		if (!bad && a && !strcmp(json_object_get_string(a), "SCMP_ARCH_X86_64") &&
+		    has_string(sub, "SCMP_ARCH_X32"))
+			c->p->flags |= KD_POLICY_X32;
 	}
+	if (has_string(arr, "SCMP_ARCH_X32"))
+		c->p->flags |= KD_POLICY_X32;
 	return bad ? -1 : 0;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/policy.h"
+#include "engine/syscall.h"
 #include "engine/thread.h"
 
 static const uint64_t none[6];
@@ -27,7 +28,10 @@ static struct kd_policy *table(uint32_t def, uint32_t n)
 {
 	struct kd_policy *p = calloc(1, kd_policy_size(8));
 	assert_non_null(p);
-	*p = (struct kd_policy){KD_POLICY_MAGIC, KD_POLICY_VERSION, def, n};
+	*p = (struct kd_policy){.magic = KD_POLICY_MAGIC,
+				.version = KD_POLICY_VERSION,
+				.default_action = def,
+				.nrules = n};
 	return p;
 }
 
@@ -99,8 +103,15 @@ static void test_policy_eval_match(void **state)
 	assert_int_equal(kd_policy_eval(p, SYS_close, none), KD_RET_ALLOW);
 	assert_int_equal(kd_policy_eval(p, SYS_getpid, none), KD_RET_ALLOW);
 	assert_int_equal(kd_policy_eval(p, 1000, none), KD_RET_ALLOW);
+	/* x32 numbers: killed unless the profile lists x32; -1 is nobody's. */
+	assert_int_equal(kd_policy_eval(p, 0x40000000 | SYS_read, none), KD_RET_KILL_THREAD);
+	assert_int_equal(kd_policy_eval(p, (int)0x80000000, none), KD_RET_KILL_THREAD);
 	assert_int_equal(kd_policy_eval(p, -1, none), KD_RET_ALLOW);
+	p->flags = KD_POLICY_X32;
 	assert_int_equal(kd_policy_eval(p, 0x40000000 | SYS_read, none), KD_RET_ALLOW);
+	assert_int_equal(kd_policy_check(p, kd_policy_size(3)), 0);
+	p->flags = 2;
+	assert_int_equal(kd_policy_check(p, kd_policy_size(3)), -EINVAL);
 	free(p);
 }
 
@@ -281,6 +292,25 @@ static void test_policy_eval_siginfo(void **state)
 	assert_int_equal((uint64_t)si.si_call_addr, 0x401002);
 }
 
+/*
+ * The kernel runs the syscall in eax: rax = 2^32 + getppid is getppid, natively and for
+ * the policy. kd_syscall (the hook's caller) must judge it as getppid.
+ */
+static void test_policy_eval_upper_half_of_rax(void **state)
+{
+	struct kd_policy *p = one_rule(KD_RET_ERRNO | 61);
+	kd_policy = p;
+	struct kd_vcpu *v = fake_vcpu(SYS_getppid);
+	v->user.rax = 0x100000000ULL | SYS_getppid;
+	kd_syscall(v);
+	assert_int_equal((long)v->user.rax, -61);
+	v->user.rax = 0xffffffff00000000ULL | SYS_getppid;
+	kd_syscall(v);
+	assert_int_equal((long)v->user.rax, -61);
+	kd_policy = NULL;
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_eval_enforce_kill_thread),
 	    cmocka_unit_test(test_policy_eval_enforce_kill),
 	    cmocka_unit_test(test_policy_eval_siginfo),
+	    cmocka_unit_test(test_policy_eval_upper_half_of_rax),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -350,6 +350,37 @@ static void test_policy_kernel_unconditional(void **state)
 	}
 }
 
+/*
+ * x32 numbers: killed when the profile does not list x32 (libseccomp's bad-arch action),
+ * judged by the rules' x32 numbers when it does. -1 is nobody's: the default.
+ */
+static void test_policy_kernel_x32(void **state)
+{
+	static const char *const arches[] = {
+	    "", ",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\"]",
+	    ",\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
+	    "\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}]"};
+	for (size_t i = 0; i < 3; i++) {
+		char json[512];
+		snprintf(
+		    json, sizeof(json),
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":40%s,"
+		    "\"syscalls\":[{\"names\":[\"getppid\",\"exit_group\"],\"action\":"
+		    "\"SCMP_ACT_ALLOW\"},{\"names\":[\"getuid\"],\"action\":\"SCMP_ACT_ERRNO\","
+		    "\"errnoRet\":41}]}",
+		    arches[i]);
+		struct kd_policy *p = compile(json);
+		assert_int_equal(!!(p->flags & KD_POLICY_X32), i > 0);
+		expect_same(p, 0x40000000 | SYS_getppid, ARGS(0));
+		expect_same(p, 0x40000000 | SYS_getuid, ARGS(0));
+		expect_same(p, 0x40000000 | SYS_getpid, ARGS(0));
+		expect_same(p, -1, ARGS(0));
+		expect_same(p, 0x3fffffff, ARGS(0));
+		expect_same(p, SYS_getuid, ARGS(0));
+		free(p);
+	}
+}
+
 static void podman_calls(const struct kd_policy *p);
 
 /* Podman's default profile (containers-common), as shipped: calls it allows and refuses. */
@@ -414,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_kernel_conditions),
 	    cmocka_unit_test(test_policy_kernel_overlap),
 	    cmocka_unit_test(test_policy_kernel_unconditional),
+	    cmocka_unit_test(test_policy_kernel_x32),
 	    cmocka_unit_test(test_policy_kernel_podman_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -259,6 +259,18 @@ static void test_policy_parse_arches_flags(void **state)
 		"{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":null}]}"));
 	free(ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
 		"\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_TSYNC\"]}"));
+	/* x32 listed (directly, or under x86-64 in archMap): its numbers join the rules. */
+	struct kd_policy *p = ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":["
+				 "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"read\"],"
+				 "\"action\":\"SCMP_ACT_LOG\"}]}");
+	assert_int_equal(p->flags, KD_POLICY_X32);
+	assert_int_equal(p->nrules, 2);
+	assert_int_equal(p->rules[1].nr, 0x40000000 | SYS_read);
+	free(p);
+	p = ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"archMap\":[{\"architecture\":"
+	       "\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_X32\"]}]}");
+	assert_int_equal(p->flags, 0); /* x32 under another architecture: not this one's */
+	free(p);
 	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
 	    "unknown architecture \"SCMP_ARCH_VAX\"");
 	bad("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"x86_64\"]}",
