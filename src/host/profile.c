@@ -476,33 +476,6 @@ static int parse_flags(struct ctx *c, json_object *root)
 	return 0;
 }
 
-/*
- * What libseccomp makes of several rules for one syscall when one has no condition: the
- * first such rule decides every call of that syscall, and every other rule for it is
- * dropped, whichever order they came in (measured against the kernel:
- * test_policy_kernel_unconditional). Keeps the table in its order otherwise.
- */
-static int keep_first_unconditional(struct ctx *c)
-{
-	struct kd_policy *p = c->p;
-	int32_t top = 0;
-	for (uint32_t i = 0; i < p->nrules; i++)
-		top = p->rules[i].nr > top ? p->rules[i].nr : top;
-	/* first[nr]: index + 1 of nr's first rule with no condition, 0 if none. */
-	uint32_t *first = calloc((size_t)top + 1, sizeof(*first)), out = 0;
-	if (!first)
-		return fail(c, "out of memory");
-	for (uint32_t i = p->nrules; i-- > 0;)
-		if (p->rules[i].nargs == 0)
-			first[p->rules[i].nr] = i + 1;
-	for (uint32_t i = 0; i < p->nrules; i++)
-		if (!first[p->rules[i].nr] || first[p->rules[i].nr] == i + 1)
-			p->rules[out++] = p->rules[i];
-	p->nrules = out;
-	free(first);
-	return 0;
-}
-
 /* Stable order by number: a rule's place among those of its syscall is kept. */
 static int by_number(const void *x, const void *y)
 {
@@ -519,6 +492,28 @@ static void sort_rules(struct kd_policy *p)
 	qsort(p->rules, p->nrules, sizeof(p->rules[0]), by_number);
 	for (uint32_t i = 0; i < p->nrules; i++)
 		p->rules[i].pad = 0;
+}
+
+/*
+ * What libseccomp makes of several rules for one syscall when one has no condition: the
+ * first such rule decides every call of that syscall, and every other rule for it is
+ * dropped, whichever order they came in (measured against the kernel:
+ * test_policy_kernel_unconditional). On the sorted table: one pass per number's rules,
+ * which are in profile order.
+ */
+static void keep_first_unconditional(struct kd_policy *p)
+{
+	uint32_t out = 0;
+	for (uint32_t i = 0, end; i < p->nrules; i = end) {
+		uint32_t first = UINT32_MAX;
+		for (end = i; end < p->nrules && p->rules[end].nr == p->rules[i].nr; end++)
+			if (p->rules[end].nargs == 0 && first == UINT32_MAX)
+				first = end;
+		for (uint32_t r = i; r < end; r++)
+			if (first == UINT32_MAX || r == first)
+				p->rules[out++] = p->rules[r];
+	}
+	p->nrules = out;
 }
 
 static int parse_root(struct ctx *c, json_object *root)
@@ -542,9 +537,8 @@ static int parse_root(struct ctx *c, json_object *root)
 			return -1;
 	}
 	c->where[0] = 0;
-	if (keep_first_unconditional(c))
-		return -1;
 	sort_rules(c->p);
+	keep_first_unconditional(c->p);
 	return 0;
 }
 
