@@ -165,7 +165,9 @@ static long exec_through_fd(const char *path, int dirfd, int script, int *file_f
 	return *file_fd < 0 ? -errno : 0;
 }
 
-/* kdune run [--trace=fd:N] [-v] --kvm-device=fd:N [--seccomp=fd:N] --exec=PATH|fd:N -- ARGV... */
+/*
+ * kdune run [--trace=fd:N] [-v] --kvm-device=fd:N [--seccomp=fd:N] --exec=PATH|fd:N -- ARGV...
+ */
 static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct strv *args,
 		       struct strv *out)
 {

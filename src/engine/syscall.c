@@ -333,7 +333,7 @@ void kd_syscall(struct kd_vcpu *v)
 	struct kvm_regs *u = &v->user;
 	/*
 	 * The kernel takes the number from eax, sign-extended (entry_64.S, do_syscall_64's int
-	 * nr): the upper half of rax never matters, so it must not to kdune's checks either.
+	 * nr): the upper half of rax never matters, so it must not matter to kdune's checks.
 	 */
 	long nr = (long)(int)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
