@@ -1,10 +1,13 @@
 /* net.c: --net=none through a new network namespace (namespaces(7), unshare(2)). */
 #include "host/net.h"
+#include "host/sandbox.h"
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Write text to a /proc/self file (uid_map and friends). 0 or -errno. */
@@ -19,11 +22,25 @@ static int write_proc(const char *file, const char *text)
 	return e;
 }
 
-/* Without CAP_SYS_ADMIN: a user namespace where this process keeps its own ids. */
+/* The effective capabilities, as bits by CAP_* number. */
+static uint64_t effective_caps(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {{0}};
+	syscall(SYS_capget, &h, d);
+	return d[0].effective | (uint64_t)d[1].effective << 32;
+}
+
+/*
+ * Without CAP_SYS_ADMIN: a user namespace where this process keeps its own ids, and its
+ * own capabilities. The namespace would give kdune every capability in it, and the program
+ * runs in kdune's process: natively, `unshare --map-user` and an exec leave it none.
+ */
 static int with_user_ns(char *err, size_t errlen)
 {
 	char map[64];
 	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+	uint64_t caps = effective_caps();
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
 		snprintf(err, errlen,
 			 "--net=none: cannot create a network namespace (%s), nor a user namespace "
@@ -41,7 +58,7 @@ static int with_user_ns(char *err, size_t errlen)
 			 strerror(-rc));
 		return -1;
 	}
-	return 0;
+	return kd_caps_keep(caps, err, errlen);
 }
 
 int kd_net_none(char *err, size_t errlen)

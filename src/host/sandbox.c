@@ -31,8 +31,7 @@ int kd_caps_keep(uint64_t keep, char *err, size_t errlen)
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		if (!(keep & CAPBIT(cap)) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
-			snprintf(err, errlen, "--sandbox: cannot drop capability %d: %s", cap,
-				 strerror(errno));
+			snprintf(err, errlen, "cannot drop capability %d: %s", cap, strerror(errno));
 			return -1;
 		}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -46,7 +45,7 @@ int kd_caps_keep(uint64_t keep, char *err, size_t errlen)
 		if (syscall(SYS_capset, &h, d) == 0)
 			return 0;
 	}
-	snprintf(err, errlen, "--sandbox: cannot set the capabilities: %s", strerror(errno));
+	snprintf(err, errlen, "cannot set the capabilities: %s", strerror(errno));
 	return -1;
 }
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,6 +40,10 @@ static int child_checks(ino_t before, uid_t uid)
 		return 11;
 	if (getuid() != uid) /* the ids stay what they were, user namespace or not */
 		return 12;
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {{0}};
+	if (syscall(SYS_capget, &h, d) || (uid != 0 && (d[0].effective || d[1].effective)))
+		return 16; /* and so do the capabilities: none for a plain user */
 	struct if_nameindex *ifs = if_nameindex();
 	int only_lo = ifs && ifs[0].if_name && !strcmp(ifs[0].if_name, "lo") && !ifs[1].if_name;
 	if_freenameindex(ifs);
