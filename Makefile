@@ -12,7 +12,7 @@ KD_CFLAGS := $(CFLAGS) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -DKDUNE_VERSION=\"
 	-DKDUNE_BINDIR=\"$(PREFIX)/bin\" -Iinclude -Isrc -fno-strict-aliasing -fno-stack-protector \
 	-U_FORTIFY_SOURCE
 ASFLAGS := -fPIC
-LDLIBS := -lseccomp
+LDLIBS := -lseccomp -ljson-c
 # HOSTED=1 (the sanitizer build): the engine uses libc instead of nolibc.c's functions.
 ifeq ($(HOSTED),1)
 KD_CFLAGS += -DKD_HOSTED
@@ -48,7 +48,7 @@ EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -
 .PHONY: all check check-layers unit integration integration-exitless san fuzz gdb-check bench bench-exitless bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/kdune-runtime $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
-	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
+	$(ENTER_EXAMPLES) $(B)/progs/enter_checks $(B)/progs/seccomp_native
 
 # -MMD -MP: each object depends on exactly the headers it includes (build/obj/**/*.d).
 $(B)/obj/%.o: src/%.c
@@ -143,10 +143,11 @@ integration-exitless: all
 # ASan+UBSan, and a short fuzzing run of the ELF and #! parsers.
 check: check-layers all unit san gdb-check
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) OCI_FUZZ_SECONDS=$(CHECK_OCI_FUZZ_SECONDS) \
-		FUZZ_GDB_SECONDS=$(CHECK_FUZZ_GDB_SECONDS)
+		FUZZ_GDB_SECONDS=$(CHECK_FUZZ_GDB_SECONDS) FUZZ_PROFILE_SECONDS=$(CHECK_FUZZ_PROFILE_SECONDS)
 	tests/integration/run.sh $(B)
 	tests/integration/oci.sh $(B)
 CHECK_FUZZ_SECONDS ?= 30
+CHECK_FUZZ_PROFILE_SECONDS ?= 15
 CHECK_OCI_FUZZ_SECONDS ?= 10
 CHECK_FUZZ_GDB_SECONDS ?= 10
 
@@ -165,11 +166,14 @@ san:
 	@set -e; for t in $(patsubst $(B)/%,build-san/%,$(UNIT_BINS)); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-# libFuzzer targets: the ELF and #! parsers, the OCI bundle editor, and the GDB stub's packet
-# parser. FUZZ_SECONDS bounds the loader's run, OCI_FUZZ_SECONDS and FUZZ_GDB_SECONDS the others.
+# libFuzzer targets: the ELF and #! parsers, the OCI bundle editor, the GDB stub's packet parser
+# and the seccomp profile parser (with Podman's profile as a seed where it is installed).
+# FUZZ_SECONDS bounds the loader's run; OCI_FUZZ_SECONDS, FUZZ_GDB_SECONDS and
+# FUZZ_PROFILE_SECONDS the others.
 FUZZ_SECONDS ?= 30
 OCI_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_GDB_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_PROFILE_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_CC := clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Isrc -Iinclude -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 fuzz:
@@ -184,6 +188,12 @@ fuzz:
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
 	build-fuzz/fuzz_oci -max_total_time=$(OCI_FUZZ_SECONDS) -max_len=16384 build-fuzz/corpus_oci
 	build-fuzz/fuzz_gdb -max_total_time=$(FUZZ_GDB_SECONDS) -max_len=16384 build-fuzz/corpus-gdb
+	$(FUZZ_CC) -o build-fuzz/fuzz_profile tests/fuzz/fuzz_profile.c src/host/profile.c \
+		src/engine/policy_eval.c -ljson-c -lseccomp
+	mkdir -p build-fuzz/corpus-profile && cp -n tests/fuzz/corpus-profile/* build-fuzz/corpus-profile/ 2>/dev/null || true
+	cp -n /usr/share/containers/seccomp.json build-fuzz/corpus-profile/podman_default 2>/dev/null || true
+	build-fuzz/fuzz_profile -max_total_time=$(FUZZ_PROFILE_SECONDS) -max_len=20000 \
+		-dict=tests/fuzz/profile.dict build-fuzz/corpus-profile
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
@@ -193,6 +203,9 @@ $(B)/bench/exitless: bench/exitless.c tests/unit/xl_enter.h $(B)/libkdune.a | $(
 	$(CC) $(KD_CFLAGS) -Itests/unit -o $@ $< $(B)/libkdune.a $(LDLIBS)
 bench-exitless: $(B)/bench/exitless
 	$(B)/bench/exitless
+# A seccomp policy's cost per call: kdune's evaluator and the same rules as a kernel filter.
+$(B)/bench/policy_cost: bench/policy_cost.c tests/seccomp/native.h $(B)/libkdune.a | $(B)/bench
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)
@@ -217,6 +230,9 @@ $(B)/examples/libkdune/hello-shared: examples/libkdune/hello.c examples/libkdune
 $(B)/examples/libkdune/%: examples/libkdune/%.c examples/libkdune/check.h $(B)/libkdune.a
 	@mkdir -p $(@D)
 	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
+# A program natively under a seccomp profile, loaded with libseccomp (tests/integration/seccomp.sh).
+$(B)/progs/seccomp_native: tests/seccomp/seccomp_native.c tests/seccomp/native.h $(B)/libkdune.a | $(B)/progs
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 # kdune_enter()'s own checks (tests/integration/enter.sh), with libkdune and libseccomp.
 $(B)/progs/enter_checks: tests/enter/enter_checks.c $(B)/libkdune.a | $(B)/progs
 	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
@@ -244,7 +260,7 @@ install: all
 	for f in $(MAN3_LINKS); do echo '.so man3/kdune_enter.3' > $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 format:
-	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c tests/gdb/*.c bench/*.c examples/*.c \
+	clang-format -i tools/*.c src/*/*.c src/*/*.h include/*.h tests/unit/*.c tests/progs/*.c tests/fuzz/*.c tests/gdb/*.c tests/seccomp/*.[ch] bench/*.c examples/*.c \
 		examples/libkdune/*.[ch] tests/enter/*.c
 
 clean:

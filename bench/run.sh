@@ -139,6 +139,24 @@ bench_syscall() {
 	[ -n "$err" ] && note "kdune getppid stderr: $err"
 }
 
+# ---- 1b. the cost of a seccomp policy: getppid under Podman's profile, and the evaluator.
+PODMAN_PROFILE=/usr/share/containers/seccomp.json
+bench_policy() {
+	local _ out
+	SYS_POLICY="n/a (no $PODMAN_PROFILE)"
+	[ -r "$PODMAN_PROFILE" ] || return 0
+	log "policy: $ROUNDS rounds of getppid under --seccomp, and the evaluator alone"
+	for _ in $(seq "$ROUNDS"); do
+		[ "$KD_OK" = 1 ] || break
+		timeout -k 2 60 "${PIN[@]}" "$KDUNE" run --seccomp="$PODMAN_PROFILE" -- "$BIN/getppid" \
+			"$N_KVM" 2>>"$T/sys_policy.err" | field ns_per_syscall >>"$T/sys_policy"
+	done
+	SYS_POLICY=$(kd "$(median "$T/sys_policy")")
+	out=$(timeout -k 2 60 "${PIN[@]}" "$BIN/policy_cost" "$PODMAN_PROFILE" 2>&1 | tr '\n' ' ')
+	note "policy: Podman's default profile; kdune's evaluator alone, ns per call (policy_cost):" \
+		"${out:-n/a}; kernel_filter_ns is the same rules as a kernel filter, natively."
+}
+
 # gzip input: 20 MiB of mixed content (text, random, records, runs), same bytes every time.
 make_gzip_input() {
 	GZ_IN=$BIN/gzip-input.bin
@@ -413,6 +431,9 @@ report_table() {
 	row "getppid after kdune_enter() (ns/call)" "$(fmt "$SYS_NATIVE")" "$(fmt "$SYS_ENTER" %.0f)" \
 		"$(fmt "$SYS_FLOOR" %.0f)" "$(calc / "$SYS_ENTER" "$SYS_FLOOR")" \
 		"$(calc / "$SYS_ENTER" "$SYS_NATIVE")" "$(calc - "$SYS_ENTER" "$SYS_NATIVE" %.0f)" "–" "–"
+	row "getppid under --seccomp, Podman's profile (ns/call)" "$(fmt "$SYS_NATIVE")" \
+		"$(fmt "$SYS_POLICY" %.0f)" "$(fmt "$SYS_FLOOR" %.0f)" "$(calc / "$SYS_POLICY" "$SYS_FLOOR")" \
+		"$(calc / "$SYS_POLICY" "$SYS_NATIVE")" "$(calc - "$SYS_POLICY" "$SYS_NATIVE" %.0f)" "–" "–"
 	kn=$(calc / "$GZ_KDUNE" "$GZ_NATIVE")
 	row "gzip -c 20 MiB (ms)" "$(fmt "$GZ_NATIVE")" "$(fmt "$GZ_KDUNE")" "–" "–" "$kn" \
 		"$(calc - "$GZ_KDUNE" "$GZ_NATIVE" %.1f)" "kdune ÷ native ≤ 1.05" "$(met "$kn" 1.05)"
@@ -465,6 +486,7 @@ main() {
 	MACHINE=$(machine_line)
 	kdune_check
 	bench_syscall
+	bench_policy
 	bench_gzip
 	bench_startup
 	bench_procs

@@ -30,6 +30,23 @@ struct kdune_options {
 	int trace_summary; /* a table of calls, errors and time per syscall at exit (strace -c) */
 	int trace_time;	   /* 1: time of day before each line (strace -tt); 2: epoch (-ttt) */
 	int trace_pids;	   /* "[pid N] " before every line from the first (strace -f's) */
+	/*
+	 * A seccomp profile the program runs under (OCI runtime-spec linux.seccomp or the
+	 * Docker/Podman format), enforced by kdune on every syscall; NULL: none. "fd:N": a
+	 * policy an earlier kdune compiled (passed across the program's execve).
+	 */
+	const char *seccomp;
+	/* 1: the program runs in a new, empty network namespace (--net=none). */
+	int net_none;
+	/* --rw: if nrw > 0, the program may write only beneath these paths (Landlock). */
+	const char *const *rw;
+	int nrw;
+	/*
+	 * --sandbox: Podman's default capabilities and seccomp profile (seccomp, if set,
+	 * replaces the profile), no new privileges, no network, writes only beneath the
+	 * current directory, /tmp and rw.
+	 */
+	int sandbox;
 };
 
 /*

@@ -1,6 +1,7 @@
 /* exit.c: the end of the target process, with its status or its death by a signal. */
 #include "engine/exit.h"
 #include "engine/exitless.h"
+#include "engine/policy.h"
 #include "engine/trace.h"
 #include "engine/trace_events.h"
 #include "base/log.h"
@@ -25,6 +26,8 @@ static void exit_stats(struct kd_vm *vm)
 	kd_info("exits: %llu syscalls, %llu exceptions, %llu memory faults, %llu interrupted", sys,
 		exc, mem, intr);
 	kd_exitless_stats(vm);
+	if (kd_policy)
+		kd_info("seccomp policy: %lu calls refused", kd_policy_refusals);
 }
 
 /* The thread that ends the process, for the trace's [pid N]. */

@@ -1,6 +1,7 @@
 /* process.c: execve, fork and clone for the target: every descendant stays inside a VM. */
 #include "engine/decode.h"
 #include "engine/exit.h"
+#include "engine/policy.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "base/sigmask.h"
@@ -164,8 +165,8 @@ static long exec_through_fd(const char *path, int dirfd, int script, int *file_f
 }
 
 /*
- * kdune run [--trace=fd:N] [-v] [--exitless=on|off] --kvm-device=fd:N --exec=PATH|fd:N --
- * ARGV...
+ * kdune run [--trace=fd:N] [-v] [--exitless=on|off] --kvm-device=fd:N [--seccomp=fd:N]
+ * --exec=PATH|fd:N -- ARGV...
  */
 static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct strv *args,
 		       struct strv *out)
@@ -193,6 +194,11 @@ static long kdune_argv(struct kd_vm *vm, const char *path, int file_fd, struct s
 	if (!rc) {
 		/* The open device, not its path: the program may have changed user since. */
 		snprintf(opt, sizeof(opt), "--kvm-device=fd:%d", vm->kvm_fd);
+		rc = strv_push(out, strdup(opt));
+	}
+	if (!rc && kd_policy_fd >= 0) {
+		/* The compiled policy itself (sealed memfd), as loaded: it cannot change or go. */
+		snprintf(opt, sizeof(opt), "--seccomp=fd:%d", kd_policy_fd);
 		rc = strv_push(out, strdup(opt));
 	}
 	if (file_fd >= 0)
@@ -235,11 +241,15 @@ long kd_sys_execve(struct kd_vcpu *v, long nr, const uint64_t a[6])
 			fcntl(vm->trace_fd, F_SETFD, 0);
 		}
 		fcntl(vm->kvm_fd, F_SETFD, 0);
+		if (kd_policy_fd >= 0)
+			fcntl(kd_policy_fd, F_SETFD, 0);
 		if (file_fd >= 0)
 			fcntl(file_fd, F_SETFD, 0);
 		rc = kd_raw_syscall(SYS_execve, (uint64_t)vm->kdune_exe, (uint64_t)kargv.v,
 				    (uint64_t)env.v, 0, 0, 0);
 		fcntl(vm->kvm_fd, F_SETFD, FD_CLOEXEC);
+		if (kd_policy_fd >= 0)
+			fcntl(kd_policy_fd, F_SETFD, FD_CLOEXEC);
 		if (vm->trace_fd >= 0)
 			fcntl(vm->trace_fd, F_SETFD, FD_CLOEXEC);
 	}

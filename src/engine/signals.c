@@ -384,24 +384,35 @@ void kd_signal_deliver(struct kd_vcpu *v)
 	kd_vcpu_resume_user(v);
 }
 
-void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err)
+/* As force_sig: the handler runs now; blocked or not handled, the default action kills. */
+static void force(struct kd_vcpu *v, const siginfo_t *info, const struct kd_fault_regs *f)
 {
+	int sig = info->si_signo;
 	struct kd_ksigaction act = get_action(v, sig);
 	uint64_t mask = block_all_target_mask(v);
-	/* As force_sig: blocked or not handled means the default action, which kills. */
 	if (act.handler <= 1 || (mask & sigbit(sig)))
-		die_of(v, sig, code, addr);
+		die_of(v, sig, info->si_code, (uint64_t)info->si_addr);
+	if (setup_frame(v, info, &act, f, &mask))
+		die_of(v, SIGSEGV, SI_KERNEL, 0);
+	reset_hand(v, sig, &act);
+	set_target_mask(v, mask);
+	kd_vcpu_resume_user(v);
+}
+
+void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err)
+{
 	siginfo_t info;
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
 	info.si_code = code;
 	info.si_addr = (void *)addr;
 	struct kd_fault_regs f = {err, (uint64_t)trapno, trapno == 14 ? addr : 0};
-	if (setup_frame(v, &info, &act, &f, &mask))
-		die_of(v, SIGSEGV, SI_KERNEL, 0);
-	reset_hand(v, sig, &act);
-	set_target_mask(v, mask);
-	kd_vcpu_resume_user(v);
+	force(v, &info, &f);
+}
+
+void kd_signal_force(struct kd_vcpu *v, const siginfo_t *info)
+{
+	force(v, info, NULL);
 }
 
 /* The handler changed FPU state in the frame, or not: either way it comes back. */

@@ -38,3 +38,9 @@ void kd_signal_deliver(struct kd_vcpu *v);
 
 /* A fault in the guest: run the target's handler if it has one, else die of it. */
 void kd_signal_fault(struct kd_vcpu *v, int sig, int code, uint64_t addr, int trapno, uint64_t err);
+/*
+ * A signal the kernel would force on the thread with this siginfo (seccomp's SIGSYS): the
+ * target's handler runs on v->user, or the thread's process dies of it when the signal is
+ * blocked, ignored or not handled.
+ */
+void kd_signal_force(struct kd_vcpu *v, const siginfo_t *info);

@@ -7,6 +7,8 @@
 #include "engine/process.h"
 #include "engine/procself.h"
 #include "engine/sysmem.h"
+#include "engine/policy.h"
+#include "engine/policy_enforce.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
@@ -304,9 +306,15 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 void kd_syscall(struct kd_vcpu *v)
 {
 	struct kvm_regs *u = &v->user;
-	long nr = (long)u->rax;
+	/*
+	 * The kernel takes the number from eax, sign-extended (entry_64.S, do_syscall_64's int
+	 * nr): the upper half of rax never matters, so it must not matter to kdune's checks.
+	 */
+	long nr = (long)(int)u->rax;
 	uint64_t a[6] = {u->rdi, u->rsi, u->rdx, u->r10, u->r8, u->r9};
 	v->nsyscalls++;
+	if (kd_policy && kd_policy_enforce(v, nr, a))
+		return; /* --seccomp refused it: policy_enforce.c set what the target sees */
 	uint64_t t0 = kd_trace_cfg.summary ? kd_trace_now_ns() : 0;
 	long ret = kd_syscall_dispatch(v, nr, a);
 	if (v->exited)

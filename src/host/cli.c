@@ -36,6 +36,11 @@ static const char usage[] =
     "      --exitless=MODE  auto, on or off (default: $KDUNE_EXITLESS, else auto):\n"
     "                       syscalls served without a VM exit (on: PVM only; auto is off\n"
     "                       until verified on a KVM machine)\n"
+    "      --seccomp=PROFILE  enforce a seccomp profile (OCI or Docker/Podman JSON)\n"
+    "      --net=none         no network: a new, empty network namespace\n"
+    "      --rw=PATH          writes only beneath PATH (repeatable; the rest read-only)\n"
+    "      --sandbox          Podman's default capabilities and seccomp profile, no\n"
+    "                         network, writes only in the current directory and /tmp\n"
     "\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -105,11 +110,19 @@ static int cmd_run(int argc, char **argv)
 	    {"kvm-device", required_argument, 0, 'k'},
 	    {"exec", required_argument, 0, 'e'},
 	    {"exitless", required_argument, 0, 'x'},
+	    {"seccomp", required_argument, 0, 's'},
+	    {"net", required_argument, 0, 'n'},
+	    {"rw", required_argument, 0, 'w'},
+	    {"sandbox", no_argument, 0, 'S'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kdune_options o = {0};
+	const char **rw = calloc((size_t)argc, sizeof(*rw)); /* --rw=PATH, each at most once */
 	int c, bare_trace = 0;
+	if (!rw)
+		return bad_usage("out of memory");
+	o.rw = rw;
 	opterr = 0;
 	/* '+': options stop at PROGRAM, whose own options are its business. */
 	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
@@ -152,6 +165,20 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'x':
 			o.exitless = optarg;
+			break;
+		case 's':
+			o.seccomp = optarg;
+			break;
+		case 'n':
+			if (strcmp(optarg, "none"))
+				return bad_usage("--net takes only 'none'");
+			o.net_none = 1;
+			break;
+		case 'w':
+			rw[o.nrw++] = optarg;
+			break;
+		case 'S':
+			o.sandbox = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);

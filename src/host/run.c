@@ -4,6 +4,7 @@
 #include "host/loader.h"
 #include "host/kvm_advice.h"
 #include "host/options.h"
+#include "host/sandbox.h"
 #include "base/log.h"
 #include "vm/maps.h"
 #include "engine/exitless.h"
@@ -168,6 +169,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	/* Names only for what prints them (--trace, -v); the lookup costs ~1 ms. */
 	if (o->trace || o->trace_summary || o->verbose)
 		kd_syscall_names_load();
+	/* Before anything of the program is looked at: a bad profile fails the same way. */
+	if (kd_sandbox_early(o, err, sizeof(err))) {
+		kd_err("%s", err);
+		return 125;
+	}
 	char exec_path[4200];
 	const char *prog = argv[0];
 	int exec_fd = -1;
@@ -206,6 +212,11 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 		rc = split_address_space(&vm);
 	if (rc) {
 		kd_err("cannot create the VM: %s", strerror(-rc));
+		return 125;
+	}
+	/* Writes confined: only now that the KVM device and the trace file are open. */
+	if (kd_sandbox_late(o, err, sizeof(err))) {
+		kd_err("%s", err);
 		return 125;
 	}
 	t[3] = now_ms();

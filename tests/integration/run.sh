@@ -828,7 +828,7 @@ if need exitless_served real kvm kdune prog:getppid_loop; then
 	if [ "$KD_STATUS" != 0 ] || [ "$(cat "$KD_OUT")" != ok ]; then
 		show_err "$KD_ERR" kdune
 		fail exitless_served "status $KD_STATUS, output $(head -c 100 "$KD_OUT")"
-	elif grep -q '^kdune: exitless: on' "$KD_ERR" && [ "$(xl_served "$KD_ERR")" -lt 10000 ]; then
+	elif grep -q '^kdune\(\[[0-9]*\]\)\?: exitless: on' "$KD_ERR" && [ "$(xl_served "$KD_ERR")" -lt 10000 ]; then
 		show_err "$KD_ERR" kdune
 		fail exitless_served "fewer than half of 20000 getppid calls served with no exit"
 	else
@@ -840,7 +840,7 @@ if need exitless_one_cpu real kvm kdune prog:getppid_loop; then
 	if [ "$KD_STATUS" != 0 ] || [ "$(cat "$KD_OUT")" != ok ]; then
 		show_err "$KD_ERR" kdune
 		fail exitless_one_cpu "status $KD_STATUS, output $(head -c 100 "$KD_OUT")"
-	elif grep -q '^kdune: exitless: on' "$KD_ERR" && ! grep -q 'server disabled (one CPU)' "$KD_ERR"; then
+	elif grep -q '^kdune\(\[[0-9]*\]\)\?: exitless: on' "$KD_ERR" && ! grep -q 'server disabled (one CPU)' "$KD_ERR"; then
 		show_err "$KD_ERR" kdune
 		fail exitless_one_cpu "a server with one CPU in the affinity mask"
 	else
@@ -858,6 +858,8 @@ if need exitless_idle real kvm kdune; then
 		pass exitless_idle
 	fi
 fi
+# shellcheck source-path=SCRIPTDIR source=sandbox.sh
+. "$HERE/sandbox.sh"
 
 # shellcheck source-path=SCRIPTDIR source=enter.sh
 . "$HERE/enter.sh"
