@@ -5,10 +5,9 @@
 
 #include "host/profile.h"
 
-/* What profile.c needs from the rest of kdune, for a parser on its own. */
+/* What profile.c needs from the rest of kdune, for a parser on its own (policy_eval.c, linked
+ * with it, holds kd_policy). */
 int kd_verbose;
-const struct kd_policy *kd_policy;
-int kd_policy_fd = -1;
 void kd_info(const char *fmt, ...)
 {
 }
