@@ -1,0 +1,147 @@
+/*
+ * monitor.c: ptrcheck.c and procfilter.c applied to a running program, with the VM's record
+ * of kdune's own ranges (vm->host) and the fault-safe copies of uaccess.c.
+ */
+#include "engine/monitor.h"
+#include "engine/procfilter.h"
+#include "engine/ptrcheck.h"
+#include "engine/syscall.h"
+#include "vm/uaccess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
+/* /proc/self/maps larger than this is served cut short (the kernel has no such limit). */
+#define MAPS_MAX (64u << 20)
+
+static bool ours(void *ctx, uint64_t start, uint64_t end)
+{
+	struct kd_vm *vm = ctx;
+	kd_vm_lock(vm); /* vm->host changes when vCPUs and host stacks are created */
+	bool hit = kd_regions_overlaps(&vm->host, start, end);
+	kd_vm_unlock(vm);
+	return hit;
+}
+
+static int copy_in(void *ctx, void *dst, uint64_t src, size_t n)
+{
+	return kd_copy_from_user(ctx, dst, src, n);
+}
+
+static int copy_out(void *ctx, uint64_t dst, const void *src, size_t n)
+{
+	return kd_copy_to_user(ctx, dst, src, n);
+}
+
+static bool is_open(long nr)
+{
+	return nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
+}
+
+bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
+{
+	if (nr == KD_SYS_QUERY)
+		return false; /* kdune's own query: no pointers */
+	struct kd_ptrenv env = {ours, copy_in, copy_out, v->vm};
+	struct kd_ptrcall c;
+	long r = kd_ptrcheck(&env, nr, a, &c);
+	if (r == -ENOSYS && !kd_ptrcheck_known(nr))
+		kd_unsupported(nr, "no known signature, so its pointers cannot be checked");
+	if (r) {
+		*ret = r;
+		return true;
+	}
+	if (!c.copied)
+		return false;
+	/* Only forwarded calls copy (never one kdune executes itself): run it on the copies. */
+	r = kd_raw_syscall(nr, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.a[5]);
+	if (is_open(nr))
+		r = kd_monitor_opened(v, r);
+	*ret = kd_ptrcheck_finish(&env, &c, r);
+	return true;
+}
+
+/* The whole of an open file, read from its start: malloc'd, NUL-free length in *len. */
+static char *slurp(int fd, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	for (long r = 1; buf && r > 0 && n < MAPS_MAX;) {
+		if (n == cap) {
+			char *bigger = realloc(buf, cap *= 2);
+			if (!bigger) {
+				free(buf);
+				return NULL;
+			}
+			buf = bigger;
+		}
+		r = kd_raw_syscall(SYS_read, (uint64_t)fd, (uint64_t)(buf + n), cap - n, 0, 0, 0);
+		if (r > 0)
+			n += (size_t)r;
+		else if (r == -EINTR)
+			r = 1;
+	}
+	*len = n;
+	return buf;
+}
+
+/* fd's text without kdune's mappings, in a memory file that takes fd's number. */
+static long serve_filtered(struct kd_vm *vm, long fd)
+{
+	size_t len;
+	char *text = slurp((int)fd, &len);
+	char *out = text ? malloc(len + 1) : NULL;
+	long mfd = -ENOMEM;
+	if (out) {
+		size_t n = kd_proc_filter_maps(text, len, out, ours, vm);
+		long cloexec = kd_raw_syscall(SYS_fcntl, (uint64_t)fd, F_GETFD, 0, 0, 0, 0);
+		mfd = kd_raw_syscall(SYS_memfd_create, (uint64_t) "maps", MFD_CLOEXEC, 0, 0, 0, 0);
+		if (!IS_ERR(mfd) &&
+		    kd_raw_syscall(SYS_write, (uint64_t)mfd, (uint64_t)out, n, 0, 0, 0) != (long)n)
+			mfd = -EIO;
+		if (!IS_ERR(mfd))
+			kd_raw_syscall(SYS_lseek, (uint64_t)mfd, 0, SEEK_SET, 0, 0, 0);
+		/* dup3 over fd: the program's descriptor keeps its number, no other thread's open
+		 * can take it in between. */
+		long r =
+		    IS_ERR(mfd)
+			? mfd
+			: kd_raw_syscall(SYS_dup3, (uint64_t)mfd, (uint64_t)fd,
+					 (cloexec > 0 && (cloexec & FD_CLOEXEC)) ? O_CLOEXEC : 0, 0,
+					 0, 0);
+		if (!IS_ERR(mfd))
+			kd_raw_syscall(SYS_close, (uint64_t)mfd, 0, 0, 0, 0, 0);
+		mfd = IS_ERR(r) ? r : fd;
+	}
+	free(text);
+	free(out);
+	if (IS_ERR(mfd))
+		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	return mfd;
+}
+
+long kd_monitor_opened(struct kd_vcpu *v, long fd)
+{
+	if (IS_ERR(fd))
+		return fd;
+	char self[32], link[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%ld", fd);
+	long n =
+	    kd_raw_syscall(SYS_readlink, (uint64_t)self, (uint64_t)link, sizeof(link) - 1, 0, 0, 0);
+	if (IS_ERR(n))
+		return fd;
+	link[n] = 0;
+	switch (kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0))) {
+	case KD_PROC_MEM:
+		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+		return -EACCES;
+	case KD_PROC_MAPS:
+		return serve_filtered(v->vm, fd);
+	default:
+		return fd;
+	}
+}

@@ -1,0 +1,86 @@
+/* procfilter.c: kdune's mappings left out of the program's /proc/self/maps and smaps. */
+#include "engine/procfilter.h"
+#include <string.h>
+
+/* "/proc/" then a decimal pid; returns what follows it, or NULL. */
+static const char *after_pid(const char *p, long *pid)
+{
+	if (strncmp(p, "/proc/", 6))
+		return NULL;
+	p += 6;
+	long v = 0;
+	const char *digits = p;
+	while (*p >= '0' && *p <= '9' && p - digits < 10)
+		v = v * 10 + (*p++ - '0');
+	if (p == digits || *p != '/')
+		return NULL;
+	*pid = v;
+	return p + 1;
+}
+
+/* "task/TID/" in front of the file name is skipped: a thread's maps are its process's. */
+static const char *skip_task(const char *p)
+{
+	if (strncmp(p, "task/", 5))
+		return p;
+	const char *q = p + 5, *digits = q;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	return q > digits && *q == '/' ? q + 1 : p;
+}
+
+enum kd_proc_file kd_proc_classify(const char *link, long pid)
+{
+	long owner;
+	const char *rest = after_pid(link, &owner);
+	if (!rest)
+		return KD_PROC_OTHER;
+	rest = skip_task(rest);
+	if (!strcmp(rest, "mem"))
+		return KD_PROC_MEM;
+	if (owner == pid && (!strcmp(rest, "maps") || !strcmp(rest, "smaps")))
+		return KD_PROC_MAPS;
+	return KD_PROC_OTHER;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A mapping's header "start-end " at the line's start: 1 with the range, else 0. */
+static int header(const char *p, const char *end, uint64_t *start, uint64_t *stop)
+{
+	uint64_t v[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		const char *first = p;
+		for (; p < end && hexval(*p) >= 0; p++)
+			v[k] = v[k] << 4 | (uint64_t)hexval(*p);
+		if (p == first || p == end || *p != (k ? ' ' : '-'))
+			return 0;
+		p++;
+	}
+	*start = v[0];
+	*stop = v[1];
+	return 1;
+}
+
+size_t kd_proc_filter_maps(const char *in, size_t len, char *out, kd_ours_fn *ours, void *ctx)
+{
+	const char *p = in, *end = in + len;
+	size_t n = 0;
+	bool keep = true;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		uint64_t s, e;
+		if (header(p, next, &s, &e))
+			keep = !(s < e && ours(ctx, s, e));
+		if (keep) {
+			memcpy(out + n, p, (size_t)(next - p));
+			n += (size_t)(next - p);
+		}
+		p = next;
+	}
+	return n;
+}
