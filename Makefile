@@ -41,7 +41,7 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check check-layers unit integration san fuzz bench bench-peers conformance conformance-quick \
+.PHONY: all check check-layers unit integration san fuzz fuzz-syscalls bench bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks
@@ -116,6 +116,8 @@ integration: all
 check: all unit san
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	tests/integration/run.sh $(B)
+	tests/integration/fuzz_syscalls.sh $(B) $(CHECK_FUZZ_CALLS)
+CHECK_FUZZ_CALLS ?= 100000
 CHECK_FUZZ_SECONDS ?= 30
 
 # ASan + UBSan build of the library and the unit tests (CI runs this too).
@@ -133,6 +135,12 @@ fuzz:
 		-o build-fuzz/fuzz_loader tests/fuzz/fuzz_loader.c src/host/loader.c
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+
+# Random syscalls with pointers aimed at kdune's own memory, under kdune (SKIPs without KVM).
+# FUZZ_CALLS calls; FUZZ_SEED repeats a run.
+FUZZ_CALLS ?= 1000000
+fuzz-syscalls: all
+	tests/integration/fuzz_syscalls.sh $(B) $(FUZZ_CALLS) $(FUZZ_SEED)
 
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \

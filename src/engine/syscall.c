@@ -301,6 +301,11 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return kd_sys_rt_sigreturn(v);
 	case SYS_sigaltstack:
 		return kd_sys_sigaltstack(v, a);
+	case SYS_set_tid_address:
+		/* The host thread's own clear-tid is kdune's (a host stack's): the program's is
+		 * kept like clone's CHILD_CLEARTID and cleared by kd_thread_exit. */
+		v->clear_tid = a[0];
+		return kd_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
 	case SYS_readlink:
 	case SYS_readlinkat:
 		return readlink_exe(v, nr, a);
