@@ -6,35 +6,118 @@
 #include "engine/procfilter.h"
 #include "engine/ptrcheck.h"
 #include "engine/syscall.h"
-#include "vm/uaccess.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #define IS_ERR(r) ((unsigned long)(r) >= (unsigned long)-4095)
 /* /proc/self/maps larger than this is served cut short (the kernel has no such limit). */
 #define MAPS_MAX (64u << 20)
 
-static bool ours(void *ctx, uint64_t start, uint64_t end)
+/*
+ * kdune's ranges for lookups without the VM lock, which costs a system call per take where
+ * the CPU lacks FSGSBASE (this machine's), and every forwarded call checks pointers. A
+ * seqlock: the copy is rewritten in place under the VM lock when kd_regions_generation()
+ * moved on, and a reader that saw seq change under it looks again. The storage is fixed, so
+ * even a torn read stays inside it. One VM per kdune process; vm says whose copy it is.
+ */
+#define SNAP_MAX 4096
+static struct {
+	unsigned seq; /* odd while being rewritten */
+	uint64_t gen; /* kd_regions_generation() when copied */
+	const struct kd_vm *vm;
+	size_t n; /* SNAP_MAX + 1: more ranges than fit, ask vm->host under the lock */
+	struct kd_range r[SNAP_MAX];
+} snap;
+
+static void snap_refresh(struct kd_vm *vm)
 {
-	struct kd_vm *vm = ctx;
-	kd_vm_lock(vm); /* vm->host changes when vCPUs and host stacks are created */
+	kd_vm_lock(vm); /* every change to vm->host is made under it */
+	__atomic_store_n(&snap.seq, snap.seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	uint64_t gen = kd_regions_generation();
+	size_t n = vm->host.n;
+	if (n <= SNAP_MAX)
+		memcpy(snap.r, vm->host.r, n * sizeof(*snap.r));
+	snap.n = n <= SNAP_MAX ? n : SNAP_MAX + 1;
+	snap.vm = vm;
+	__atomic_store_n(&snap.gen, gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&snap.seq, snap.seq + 1, __ATOMIC_RELEASE);
+	kd_vm_unlock(vm);
+}
+
+/* Does [start, end) overlap one of n sorted ranges? */
+static bool overlaps(const struct kd_range *r, size_t n, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first range that ends after start */
+		size_t mid = lo + (hi - lo) / 2;
+		if (__atomic_load_n(&r[mid].end, __ATOMIC_RELAXED) > start)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < n && __atomic_load_n(&r[lo].start, __ATOMIC_RELAXED) < end;
+}
+
+static bool ours_locked(struct kd_vm *vm, uint64_t start, uint64_t end)
+{
+	kd_vm_lock(vm);
 	bool hit = kd_regions_overlaps(&vm->host, start, end);
 	kd_vm_unlock(vm);
 	return hit;
 }
 
+static bool ours(void *ctx, uint64_t start, uint64_t end)
+{
+	struct kd_vm *vm = ctx;
+	for (;;) {
+		unsigned seq = __atomic_load_n(&snap.seq, __ATOMIC_ACQUIRE);
+		if ((seq & 1) || __atomic_load_n(&snap.vm, __ATOMIC_RELAXED) != vm ||
+		    __atomic_load_n(&snap.gen, __ATOMIC_RELAXED) != kd_regions_generation()) {
+			snap_refresh(vm);
+			continue;
+		}
+		size_t n = __atomic_load_n(&snap.n, __ATOMIC_RELAXED);
+		if (n > SNAP_MAX)
+			return ours_locked(vm, start, end);
+		bool hit = overlaps(snap.r, n, start, end);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&snap.seq, __ATOMIC_RELAXED) == seq)
+			return hit;
+	}
+}
+
+/*
+ * The program's memory, fault-safe: through the kernel (process_vm_readv/writev on our own
+ * pid) after the same lock-free range check as the pointers themselves. Not
+ * kd_copy_from_user, whose lock costs a system call per copy here.
+ */
+static int copy(struct kd_vm *vm, long nr, void *local, uint64_t remote, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (remote + n < remote || ours(vm, remote, remote + n))
+		return -EFAULT;
+	struct iovec l = {local, n}, r = {(void *)(uintptr_t)remote, n};
+	long pid = kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	long got = kd_raw_syscall(nr, (uint64_t)pid, (uint64_t)&l, 1, (uint64_t)&r, 1, 0);
+	return got == (long)n ? 0 : -EFAULT;
+}
+
 static int copy_in(void *ctx, void *dst, uint64_t src, size_t n)
 {
-	return kd_copy_from_user(ctx, dst, src, n);
+	return copy(ctx, SYS_process_vm_readv, dst, src, n);
 }
 
 static int copy_out(void *ctx, uint64_t dst, const void *src, size_t n)
 {
-	return kd_copy_to_user(ctx, dst, src, n);
+	return copy(ctx, SYS_process_vm_writev, (void *)src, dst, n);
 }
 
 static bool is_open(long nr)
