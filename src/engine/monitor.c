@@ -125,6 +125,20 @@ static bool is_open(long nr)
 	return nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
 }
 
+/*
+ * A path near kdune's memory was copied (a program's stack top is often next to a mapping of
+ * kdune's). If it names /proc/self/exe or cmdline, the dispatcher must see it: it serves
+ * them from kdune's own data and never gives the program's pointer to the kernel then.
+ */
+static bool served_by_dispatcher(long nr, const struct kd_ptrcall *c)
+{
+	int at = nr == SYS_openat || nr == SYS_readlinkat;
+	if (nr != SYS_open && nr != SYS_openat && nr != SYS_readlink && nr != SYS_readlinkat)
+		return false;
+	const char *path = (const char *)(uintptr_t)c->a[at];
+	return kd_proc_self_served(path, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0));
+}
+
 bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
 {
 	if (nr == KD_SYS_QUERY)
@@ -140,6 +154,10 @@ bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
 	}
 	if (!c.copied)
 		return false;
+	if (served_by_dispatcher(nr, &c)) {
+		kd_ptrcheck_finish(&env, &c, 0);
+		return false;
+	}
 	/* Only forwarded calls copy (never one kdune executes itself): run it on the copies. */
 	r = kd_raw_syscall(nr, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.a[5]);
 	if (is_open(nr))

@@ -43,6 +43,16 @@ enum kd_proc_file kd_proc_classify(const char *link, long pid)
 	return KD_PROC_OTHER;
 }
 
+bool kd_proc_self_served(const char *path, long pid)
+{
+	long owner;
+	const char *rest = !strncmp(path, "/proc/self/", 11)	      ? path + 11
+			   : !strncmp(path, "/proc/thread-self/", 18) ? path + 18
+			   : after_pid(path, &owner) && owner == pid  ? after_pid(path, &owner)
+								      : NULL;
+	return rest && (!strcmp(rest, "exe") || !strcmp(rest, "cmdline"));
+}
+
 static int hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;

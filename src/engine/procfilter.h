@@ -29,6 +29,13 @@ enum kd_proc_file {
 enum kd_proc_file kd_proc_classify(const char *link, long pid);
 
 /*
+ * Does path name one of the files syscall.c serves itself for the program (exe, cmdline)
+ * under /proc/self/, /proc/thread-self/ or /proc/PID/ with PID the caller's own? Spelled as
+ * syscall.c's proc_self_file() matches them: the monitor lets those reach it.
+ */
+bool kd_proc_self_served(const char *path, long pid);
+
+/*
  * Copy the lines of a maps or smaps text in[0..len) to out (room for len bytes), leaving out
  * every mapping that overlaps kdune's ranges: its header line ("start-end perms ...") and, in
  * smaps, the lines that follow it up to the next header. Lines that come before any header

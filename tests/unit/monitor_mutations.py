@@ -37,7 +37,10 @@ M = [
  ("src/engine/monitor.c", "(cloexec > 0 && (cloexec & FD_CLOEXEC)) ? O_CLOEXEC : 0", "cloexec * 0", "test_monitor", "close-on-exec lost"),
  ("src/engine/monitor.c", "\t\treturn serve_filtered(v->vm, fd);\n", "\t\t(void)serve_filtered;\n\t\treturn fd;\n", "test_monitor", "maps served unfiltered"),
  ("src/engine/monitor.c", "*ret = kd_ptrcheck_finish(&env, &c, r);", "*ret = r;", "test_monitor", "results not written back"),
- ("src/engine/monitor.c", "bool hit = kd_regions_overlaps(&vm->host, start, end);", "bool hit = false;", "test_monitor", "vm->host not consulted"),
+ ("src/engine/monitor.c", "bool hit = overlaps(snap.r, n, start, end);", "bool hit = overlaps(snap.r, 0, start, end);", "test_monitor", "kdune's ranges not consulted"),
+ ("src/engine/monitor.c", "__atomic_load_n(&snap.gen, __ATOMIC_RELAXED) != kd_regions_generation()", "0", "test_monitor", "stale copy of kdune's ranges kept"),
+ ("src/engine/monitor.c", "\tif (served_by_dispatcher(nr, &c)) {", "\tif (0 && served_by_dispatcher(nr, &c)) {", "test_monitor", "self files not left to the dispatcher"),
+ ("src/engine/procfilter.c", "!strcmp(rest, \"exe\") || !strcmp(rest, \"cmdline\"))", "!strcmp(rest, \"exe\"))", "test_procfilter", "cmdline not a served name"),
 ]
 ok = True
 for f, old, new, test, what in M:

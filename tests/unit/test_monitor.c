@@ -174,6 +174,26 @@ static void test_monitor_unknown_call_refused(void **state)
 	assert_int_equal(r, -ENOSYS);
 }
 
+static void test_monitor_path_next_to_kdune(void **state)
+{
+	long r;
+	/* Ends 8 bytes before kdune's page: the kernel is given kdune's copy. */
+	char *path = (char *)kd - 22;
+	strcpy(path, "/etc/hostname");
+	assert_true(kd_monitor_call(&vcpu, SYS_openat, ARGS(AT_FDCWD, P(path), O_RDONLY), &r));
+	assert_true(r >= 0);
+	close((int)r);
+	/* Names syscall.c serves itself: left to it, with the program's own pointer. */
+	strcpy(path, "/proc/self/cmdline");
+	assert_false(kd_monitor_call(&vcpu, SYS_openat, ARGS(AT_FDCWD, P(path), O_RDONLY), &r));
+	strcpy(path, "/proc/self/exe");
+	assert_false(kd_monitor_call(&vcpu, SYS_readlink, ARGS(P(path), P(prog2), 64), &r));
+	/* No NUL before kdune's page: the kernel would read kdune's bytes as the path. */
+	memset(path, 'a', 22);
+	assert_true(kd_monitor_call(&vcpu, SYS_openat, ARGS(AT_FDCWD, P(path), O_RDONLY), &r));
+	assert_int_equal(r, -EFAULT);
+}
+
 static void test_monitor_proc_mem_refused(void **state)
 {
 	int fd = open("/proc/self/mem", O_RDWR);
@@ -243,6 +263,7 @@ int main(void)
 	    T(test_monitor_value_result_length_written_back),
 	    T(test_monitor_process_vm_into_kdune_faults),
 	    T(test_monitor_unknown_call_refused),
+	    T(test_monitor_path_next_to_kdune),
 	    T(test_monitor_proc_mem_refused),
 	    T(test_monitor_proc_self_maps_without_kdune),
 	};

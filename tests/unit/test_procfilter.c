@@ -107,6 +107,17 @@ static void test_procfilter_classify_own_maps_only(void **state)
 	assert_int_equal(kd_proc_classify("/proc/1234/task//maps", 1234), KD_PROC_OTHER);
 }
 
+static void test_procfilter_self_served_names(void **state)
+{
+	assert_true(kd_proc_self_served("/proc/self/exe", 1234));
+	assert_true(kd_proc_self_served("/proc/thread-self/cmdline", 1234));
+	assert_true(kd_proc_self_served("/proc/1234/exe", 1234));
+	assert_false(kd_proc_self_served("/proc/1235/exe", 1234));
+	assert_false(kd_proc_self_served("/proc/self/maps", 1234));
+	assert_false(kd_proc_self_served("/proc/self/exe/x", 1234));
+	assert_false(kd_proc_self_served("/etc/hostname", 1234));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(test_procfilter_smaps_drops_whole_blocks),
 	    cmocka_unit_test(test_procfilter_classify_mem_of_any_process),
 	    cmocka_unit_test(test_procfilter_classify_own_maps_only),
+	    cmocka_unit_test(test_procfilter_self_served_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
