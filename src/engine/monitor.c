@@ -6,6 +6,7 @@
 #include "engine/procfilter.h"
 #include "engine/ptrcheck.h"
 #include "engine/syscall.h"
+#include "base/log.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,6 +144,11 @@ bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
 {
 	if (nr == KD_SYS_QUERY)
 		return false; /* kdune's own query: no pointers */
+	if (nr == SYS_pidfd_getfd && kd_fd_is_ours((long)a[1])) {
+		*ret =
+		    -EBADF; /* a copy of kdune's VM or vCPU descriptor, through a pidfd of itself */
+		return true;
+	}
 	struct kd_ptrenv env = {ours, copy_in, copy_out, v->vm};
 	struct kd_ptrcall c;
 	long r = kd_ptrcheck(&env, nr, a, &c);
@@ -238,6 +244,7 @@ long kd_monitor_opened(struct kd_vcpu *v, long fd)
 	link[n] = 0;
 	switch (kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0))) {
 	case KD_PROC_MEM:
+	case KD_PROC_KVM:
 		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 		return -EACCES;
 	case KD_PROC_MAPS:

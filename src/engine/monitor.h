@@ -19,8 +19,8 @@ bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
 
 /*
  * After an open of any kind returned fd (or -errno, returned as is): a /proc/PID/mem of any
- * process is closed and refused with EACCES (as for a process that may not ptrace the
- * owner); the program's own /proc/self/maps and smaps are replaced, under the same number and
+ * process, and a KVM VM or vCPU (kdune's, reopened through /proc/self/map_files), are closed
+ * and refused with EACCES (as for a process that may not ptrace the owner); the program's own /proc/self/maps and smaps are replaced, under the same number and
  * close-on-exec flag, by a memory file holding their text without kdune's mappings. Costs one
  * readlink per successful open.
  */

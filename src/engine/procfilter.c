@@ -32,6 +32,8 @@ static const char *skip_task(const char *p)
 enum kd_proc_file kd_proc_classify(const char *link, long pid)
 {
 	long owner;
+	if (!strncmp(link, "anon_inode:kvm-", 15))
+		return KD_PROC_KVM;
 	const char *rest = after_pid(link, &owner);
 	if (!rest)
 		return KD_PROC_OTHER;

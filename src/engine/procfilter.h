@@ -18,6 +18,8 @@ enum kd_proc_file {
 	KD_PROC_OTHER, /* anything else: left as opened */
 	KD_PROC_MEM,   /* /proc/PID/mem or /proc/PID/task/TID/mem, any PID */
 	KD_PROC_MAPS,  /* /proc/PID/maps, smaps, or their task/TID forms, PID the caller's own */
+	KD_PROC_KVM,   /* a KVM VM or vCPU ("anon_inode:kvm-vcpu:0"): kdune's, reopened through
+			  /proc/PID/map_files or /proc/PID/fd */
 };
 
 /*

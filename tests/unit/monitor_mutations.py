@@ -41,6 +41,8 @@ M = [
  ("src/engine/monitor.c", "__atomic_load_n(&snap.gen, __ATOMIC_RELAXED) != kd_regions_generation()", "0", "test_monitor", "stale copy of kdune's ranges kept"),
  ("src/engine/monitor.c", "\tif (served_by_dispatcher(nr, &c)) {", "\tif (0 && served_by_dispatcher(nr, &c)) {", "test_monitor", "self files not left to the dispatcher"),
  ("src/engine/procfilter.c", "!strcmp(rest, \"exe\") || !strcmp(rest, \"cmdline\"))", "!strcmp(rest, \"exe\"))", "test_procfilter", "cmdline not a served name"),
+ ("src/engine/monitor.c", "if (nr == SYS_pidfd_getfd && kd_fd_is_ours((long)a[1])) {", "if (0) {", "test_monitor", "pidfd_getfd of kdune's descriptor"),
+ ("src/engine/procfilter.c", "if (!strncmp(link, \"anon_inode:kvm-\", 15))", "if (0)", "test_procfilter", "KVM descriptors not recognised"),
 ]
 ok = True
 for f, old, new, test, what in M:

@@ -24,6 +24,7 @@
 #include "engine/monitor.h"
 #include "engine/syscall.h"
 #include "vm/maps.h"
+#include "base/log.h"
 
 #define PAGE 4096
 #define P(x) ((uint64_t)(uintptr_t)(x))
@@ -168,6 +169,13 @@ static void test_monitor_process_vm_into_kdune_faults(void **state)
 static void test_monitor_unknown_call_refused(void **state)
 {
 	long r;
+	/* kdune's descriptors cannot be copied out through a pidfd of the process itself. */
+	int fd = kd_fd_hide(dup(0));
+	assert_true(kd_monitor_call(&vcpu, SYS_pidfd_getfd, ARGS(3, fd, 0), &r));
+	assert_int_equal(r, -EBADF);
+	kd_fd_forget(fd);
+	close(fd);
+	assert_false(kd_monitor_call(&vcpu, SYS_pidfd_getfd, ARGS(3, 0, 0), &r));
 	assert_true(kd_monitor_call(&vcpu, 600, ARGS(0), &r));
 	assert_int_equal(r, -ENOSYS);
 	assert_true(kd_monitor_call(&vcpu, SYS_io_uring_setup, ARGS(8, P(prog)), &r));

@@ -94,6 +94,10 @@ static void test_procfilter_classify_mem_of_any_process(void **state)
 	assert_int_equal(kd_proc_classify("/tmp/proc/1234/mem", 1234), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/12a4/mem", 1234), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/home/mem", 1234), KD_PROC_OTHER);
+	/* kdune's own VM and vCPUs, should the program reopen them (map_files, fd). */
+	assert_int_equal(kd_proc_classify("anon_inode:kvm-vcpu:3", 1234), KD_PROC_KVM);
+	assert_int_equal(kd_proc_classify("anon_inode:kvm-vm", 1234), KD_PROC_KVM);
+	assert_int_equal(kd_proc_classify("anon_inode:[eventfd]", 1234), KD_PROC_OTHER);
 }
 
 static void test_procfilter_classify_own_maps_only(void **state)
