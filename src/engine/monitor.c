@@ -248,6 +248,9 @@ long kd_monitor_opened(struct kd_vcpu *v, long fd)
 		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 		return -EACCES;
 	case KD_PROC_MAPS:
+		/* An O_PATH descriptor reads nothing: it stays the kernel's. */
+		if (kd_raw_syscall(SYS_fcntl, (uint64_t)fd, F_GETFL, 0, 0, 0, 0) & O_PATH)
+			return fd;
 		return serve_filtered(v->vm, fd);
 	default:
 		return fd;

@@ -43,6 +43,7 @@ M = [
  ("src/engine/procfilter.c", "!strcmp(rest, \"exe\") || !strcmp(rest, \"cmdline\"))", "!strcmp(rest, \"exe\"))", "test_procfilter", "cmdline not a served name"),
  ("src/engine/monitor.c", "if (nr == SYS_pidfd_getfd && kd_fd_is_ours((long)a[1])) {", "if (0) {", "test_monitor", "pidfd_getfd of kdune's descriptor"),
  ("src/engine/procfilter.c", "if (!strncmp(link, \"anon_inode:kvm-\", 15))", "if (0)", "test_procfilter", "KVM descriptors not recognised"),
+ ("src/engine/monitor.c", "F_GETFL, 0, 0, 0, 0) & O_PATH)", "F_GETFL, 0, 0, 0, 0) & 0)", "test_monitor", "O_PATH maps replaced"),
 ]
 ok = True
 for f, old, new, test, what in M:

@@ -249,6 +249,16 @@ static void test_monitor_proc_self_maps_without_kdune(void **state)
 	free(t);
 	close(fd);
 
+	fd = open("/proc/self/maps", O_PATH);
+	assert_int_equal(kd_monitor_opened(&vcpu, fd), fd);
+	char link[64], self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(self, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = 0;
+	assert_non_null(strstr(link, "/maps")); /* still the kernel's file, not a memory file */
+	close(fd);
+
 	fd = open("/proc/self/smaps", O_RDONLY);
 	assert_int_equal(kd_monitor_opened(&vcpu, fd), fd);
 	assert_int_equal(fcntl(fd, F_GETFD), 0);
