@@ -1,6 +1,6 @@
 /*
  * monitor.c: ptrcheck.c and procfilter.c applied to a running program, with the VM's record
- * of kdune's own ranges (vm->host) and the fault-safe copies of uaccess.c.
+ * of kdune's own ranges (vm->host) and fault-safe copies through the kernel.
  */
 #include "engine/monitor.h"
 #include "engine/procfilter.h"
@@ -126,6 +126,49 @@ static bool is_open(long nr)
 	return nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
 }
 
+/* The kernel's name for the program's descriptor fd: its length, or -errno. */
+static long fd_link(long fd, char *link, size_t size)
+{
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%ld", fd);
+	long n = kd_raw_syscall(SYS_readlink, (uint64_t)self, (uint64_t)link, size - 1, 0, 0, 0);
+	if (!IS_ERR(n))
+		link[n] = 0;
+	return n;
+}
+
+static enum kd_proc_file fd_class(long fd)
+{
+	char link[64];
+	if (IS_ERR(fd_link(fd, link, sizeof(link))))
+		return KD_PROC_OTHER;
+	return kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0));
+}
+
+/*
+ * getdents(64) of the program's /proc/self/fd or fdinfo: kdune's descriptors left out. A
+ * batch that held only kdune's is not an end of directory: read on.
+ */
+static long getdents_filtered(struct kd_vm *vm, long nr, const uint64_t a[6])
+{
+	size_t name_off = nr == SYS_getdents64 ? KD_DIRENT64_NAME : KD_DIRENT_NAME;
+	for (;;) {
+		long r = kd_raw_syscall(nr, a[0], a[1], a[2], 0, 0, 0);
+		if (r <= 0 || fd_class((long)a[0]) != KD_PROC_FD_DIR)
+			return r;
+		uint8_t *buf = malloc((size_t)r);
+		if (!buf || copy_in(vm, buf, a[1], (size_t)r)) {
+			free(buf);
+			return r;
+		}
+		size_t n = kd_proc_filter_fd_dirents(buf, (size_t)r, name_off, kd_fd_is_ours);
+		int bad = n && copy_out(vm, a[1], buf, n);
+		free(buf);
+		if (n || bad)
+			return bad ? -EFAULT : (long)n;
+	}
+}
+
 /*
  * A path near kdune's memory was copied (a program's stack top is often next to a mapping of
  * kdune's). If it names /proc/self/exe or cmdline, the dispatcher must see it: it serves
@@ -156,6 +199,10 @@ bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret)
 		kd_unsupported(nr, "no known signature, so its pointers cannot be checked");
 	if (r) {
 		*ret = r;
+		return true;
+	}
+	if (nr == SYS_getdents64 || nr == SYS_getdents) {
+		*ret = getdents_filtered(v->vm, nr, a); /* its buffer was checked: never copied */
 		return true;
 	}
 	if (!c.copied)
@@ -235,14 +282,7 @@ long kd_monitor_opened(struct kd_vcpu *v, long fd)
 {
 	if (IS_ERR(fd))
 		return fd;
-	char self[32], link[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%ld", fd);
-	long n =
-	    kd_raw_syscall(SYS_readlink, (uint64_t)self, (uint64_t)link, sizeof(link) - 1, 0, 0, 0);
-	if (IS_ERR(n))
-		return fd;
-	link[n] = 0;
-	switch (kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0))) {
+	switch (fd_class(fd)) {
 	case KD_PROC_MEM:
 	case KD_PROC_KVM:
 		kd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);

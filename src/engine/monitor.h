@@ -13,15 +13,16 @@
  * a lookup per pointer). Returns true with *ret set when the monitor answered: an error (a
  * pointer into kdune's memory: -EFAULT; an unknown or refused call: -ENOSYS/-EPERM/...), or
  * the result of the call, which it ran itself on kdune's copies of the program's structures
- * (iovecs, msghdr, ...) and whose value-result fields it copied back.
+ * (iovecs, msghdr, ...) and whose value-result fields it copied back; or getdents(64), which
+ * it runs itself to leave kdune's descriptors out of /proc/self/fd and fdinfo listings.
  */
 bool kd_monitor_call(struct kd_vcpu *v, long nr, const uint64_t a[6], long *ret);
 
 /*
  * After an open of any kind returned fd (or -errno, returned as is): a /proc/PID/mem of any
  * process, and a KVM VM or vCPU (kdune's, reopened through /proc/self/map_files), are closed
- * and refused with EACCES (as for a process that may not ptrace the owner); the program's own /proc/self/maps and smaps are replaced, under the same number and
- * close-on-exec flag, by a memory file holding their text without kdune's mappings. Costs one
- * readlink per successful open.
+ * and refused with EACCES (as for a process that may not ptrace the owner); the program's own
+ * /proc/self/maps and smaps are replaced, under the same number and close-on-exec flag, by a memory
+ * file holding their text without kdune's mappings. Costs one readlink per successful open.
  */
 long kd_monitor_opened(struct kd_vcpu *v, long fd);

@@ -42,6 +42,8 @@ enum kd_proc_file kd_proc_classify(const char *link, long pid)
 		return KD_PROC_MEM;
 	if (owner == pid && (!strcmp(rest, "maps") || !strcmp(rest, "smaps")))
 		return KD_PROC_MAPS;
+	if (owner == pid && (!strcmp(rest, "fd") || !strcmp(rest, "fdinfo")))
+		return KD_PROC_FD_DIR;
 	return KD_PROC_OTHER;
 }
 
@@ -53,6 +55,36 @@ bool kd_proc_self_served(const char *path, long pid)
 			   : after_pid(path, &owner) && owner == pid  ? after_pid(path, &owner)
 								      : NULL;
 	return rest && (!strcmp(rest, "exe") || !strcmp(rest, "cmdline"));
+}
+
+/* A record's name as a descriptor number, or -1 ("." and "..", anything else). */
+static long fd_name(const uint8_t *name, size_t max)
+{
+	long v = 0;
+	size_t i = 0;
+	for (; i < max && name[i] >= '0' && name[i] <= '9' && i < 10; i++)
+		v = v * 10 + (name[i] - '0');
+	return i > 0 && i < max && name[i] == 0 ? v : -1;
+}
+
+size_t kd_proc_filter_fd_dirents(uint8_t *buf, size_t len, size_t name_off, int (*hide)(long fd))
+{
+	enum { RECLEN_OFF = 16 }; /* d_reclen follows d_ino and d_off in both layouts */
+	size_t in = 0, out = 0;
+	while (in + name_off < len) {
+		uint16_t reclen;
+		memcpy(&reclen, buf + in + RECLEN_OFF, sizeof(reclen));
+		if (reclen <= name_off || in + reclen > len)
+			break; /* not a record the kernel wrote: leave the rest as it is */
+		long fd = fd_name(buf + in + name_off, reclen - name_off);
+		if (fd < 0 || !hide(fd)) {
+			memmove(buf + out, buf + in, reclen);
+			out += reclen;
+		}
+		in += reclen;
+	}
+	memmove(buf + out, buf + in, len - in);
+	return out + (len - in);
 }
 
 static int hexval(char c)

@@ -15,11 +15,12 @@ typedef bool kd_ours_fn(void *ctx, uint64_t start, uint64_t end);
 
 /* What an opened file is, from the name the kernel gives it (readlink of /proc/self/fd/N). */
 enum kd_proc_file {
-	KD_PROC_OTHER, /* anything else: left as opened */
-	KD_PROC_MEM,   /* /proc/PID/mem or /proc/PID/task/TID/mem, any PID */
-	KD_PROC_MAPS,  /* /proc/PID/maps, smaps, or their task/TID forms, PID the caller's own */
-	KD_PROC_KVM,   /* a KVM VM or vCPU ("anon_inode:kvm-vcpu:0"): kdune's, reopened through
-			  /proc/PID/map_files or /proc/PID/fd */
+	KD_PROC_OTHER,	/* anything else: left as opened */
+	KD_PROC_MEM,	/* /proc/PID/mem or /proc/PID/task/TID/mem, any PID */
+	KD_PROC_MAPS,	/* /proc/PID/maps, smaps, or their task/TID forms, PID the caller's own */
+	KD_PROC_FD_DIR, /* /proc/PID/fd or fdinfo, or their task/TID forms, PID the caller's own */
+	KD_PROC_KVM,	/* a KVM VM or vCPU ("anon_inode:kvm-vcpu:0"): kdune's, reopened through
+			   /proc/PID/map_files or /proc/PID/fd */
 };
 
 /*
@@ -36,6 +37,18 @@ enum kd_proc_file kd_proc_classify(const char *link, long pid);
  * syscall.c's proc_self_file() matches them: the monitor lets those reach it.
  */
 bool kd_proc_self_served(const char *path, long pid);
+
+/* Where the name starts in a getdents64 record (linux_dirent64) and a getdents one. */
+#define KD_DIRENT64_NAME 19
+#define KD_DIRENT_NAME 18
+
+/*
+ * Remove from a buffer of directory records (getdents64 or getdents, by name_off) in
+ * buf[0..len) the entries named by a decimal descriptor number for which hide(fd) is true
+ * ("." and ".." and other names stay). The records that remain keep their d_off, so seeking
+ * still works. Returns the new length (0 if every entry went).
+ */
+size_t kd_proc_filter_fd_dirents(uint8_t *buf, size_t len, size_t name_off, int (*hide)(long fd));
 
 /*
  * Copy the lines of a maps or smaps text in[0..len) to out (room for len bytes), leaving out

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -217,6 +218,40 @@ static void test_monitor_proc_mem_refused(void **state)
 	assert_int_equal(kd_monitor_opened(&vcpu, -ENOENT), -ENOENT);
 }
 
+static void test_monitor_fd_listing_without_kdune_fds(void **state)
+{
+	/* kdune's descriptor at 63 (under a soft limit of 64), the program's 100 after it. */
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = (struct rlimit){64, old.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int ours = kd_fd_hide(dup(0));
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(ours, 63);
+	assert_int_equal(dup2(0, 100), 100);
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	assert_true(dir >= 0);
+	int seen_ours = 0, seen_after = 0;
+	long r;
+	/* 32 bytes hold one record: one batch holds only kdune's entry, which must not end it. */
+	while (kd_monitor_call(&vcpu, SYS_getdents64, ARGS(dir, P(prog2), 32), &r) && r > 0)
+		for (long at = 0; at < r;) {
+			uint16_t reclen;
+			memcpy(&reclen, prog2 + at + 16, sizeof(reclen));
+			const char *name = (const char *)prog2 + at + 19;
+			seen_ours |= !strcmp(name, "63");
+			seen_after |= !strcmp(name, "100");
+			at += reclen;
+		}
+	assert_int_equal(r, 0);
+	assert_true(seen_after);
+	assert_false(seen_ours);
+	close(dir);
+	close(100);
+	kd_fd_forget(ours);
+	close(ours);
+}
+
 /* The text of fd from its start. */
 static char *text_of(int fd)
 {
@@ -283,6 +318,7 @@ int main(void)
 	    T(test_monitor_unknown_call_refused),
 	    T(test_monitor_path_next_to_kdune),
 	    T(test_monitor_proc_mem_refused),
+	    T(test_monitor_fd_listing_without_kdune_fds),
 	    T(test_monitor_proc_self_maps_without_kdune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

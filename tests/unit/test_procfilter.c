@@ -108,7 +108,58 @@ static void test_procfilter_classify_own_maps_only(void **state)
 	assert_int_equal(kd_proc_classify("/proc/1234/maps", 4321), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/1234/smaps_rollup", 1234), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/1234/status", 1234), KD_PROC_OTHER);
+	assert_int_equal(kd_proc_classify("/proc/1234/fd", 1234), KD_PROC_FD_DIR);
+	assert_int_equal(kd_proc_classify("/proc/1234/task/1236/fdinfo", 1234), KD_PROC_FD_DIR);
+	assert_int_equal(kd_proc_classify("/proc/1234/fd", 99), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/1234/task//maps", 1234), KD_PROC_OTHER);
+}
+
+static int hide_7_and_1023(long fd)
+{
+	return fd == 7 || fd == 1023;
+}
+
+/* Appends one getdents64 record. */
+static size_t dirent64(uint8_t *buf, size_t at, const char *name)
+{
+	size_t reclen = (KD_DIRENT64_NAME + strlen(name) + 1 + 7) & ~(size_t)7;
+	uint16_t r16 = (uint16_t)reclen;
+	int64_t off = (int64_t)(at + reclen);
+	memset(buf + at, 0, reclen);
+	memcpy(buf + at + 8, &off, sizeof(off));
+	memcpy(buf + at + 16, &r16, sizeof(r16));
+	buf[at + 18] = 10; /* DT_LNK */
+	strcpy((char *)buf + at + KD_DIRENT64_NAME, name);
+	return at + reclen;
+}
+
+/* The names in a getdents64 buffer, space-separated. */
+static void names(const uint8_t *buf, size_t len, char *out)
+{
+	out[0] = 0;
+	for (size_t at = 0; at < len;) {
+		uint16_t reclen;
+		memcpy(&reclen, buf + at + 16, sizeof(reclen));
+		strcat(out, (const char *)buf + at + KD_DIRENT64_NAME);
+		strcat(out, " ");
+		at += reclen;
+	}
+}
+
+static void test_procfilter_fd_listing_without_kdune_fds(void **state)
+{
+	uint8_t buf[1024];
+	char got[256];
+	size_t n = 0;
+	const char *in[] = {".", "..", "0", "1", "7", "70", "1023", "x7"};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		n = dirent64(buf, n, in[i]);
+	size_t m = kd_proc_filter_fd_dirents(buf, n, KD_DIRENT64_NAME, hide_7_and_1023);
+	names(buf, m, got);
+	assert_string_equal(got, ". .. 0 1 70 x7 ");
+	/* Only kdune's: nothing left, which the caller must not take for the end. */
+	n = dirent64(buf, 0, "1023");
+	assert_int_equal(kd_proc_filter_fd_dirents(buf, n, KD_DIRENT64_NAME, hide_7_and_1023), 0);
 }
 
 static void test_procfilter_self_served_names(void **state)
@@ -133,6 +184,7 @@ int main(void)
 	    cmocka_unit_test(test_procfilter_classify_mem_of_any_process),
 	    cmocka_unit_test(test_procfilter_classify_own_maps_only),
 	    cmocka_unit_test(test_procfilter_self_served_names),
+	    cmocka_unit_test(test_procfilter_fd_listing_without_kdune_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
