@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -137,12 +138,20 @@ static long fd_link(long fd, char *link, size_t size)
 	return n;
 }
 
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* What the program's descriptor fd is (procfilter.h); names alone are checked on procfs. */
 static enum kd_proc_file fd_class(long fd)
 {
-	char link[64];
+	char link[256];
 	if (IS_ERR(fd_link(fd, link, sizeof(link))))
 		return KD_PROC_OTHER;
-	return kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0));
+	enum kd_proc_file k = kd_proc_classify(link, kd_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0));
+	struct statfs fs;
+	if (k == KD_PROC_OTHER || k == KD_PROC_KVM)
+		return k;
+	long r = kd_raw_syscall(SYS_fstatfs, (uint64_t)fd, (uint64_t)&fs, 0, 0, 0, 0);
+	return r == 0 && fs.f_type == PROC_SUPER_MAGIC ? k : KD_PROC_OTHER;
 }
 
 /*

@@ -1,4 +1,7 @@
-/* procfilter.c: kdune's mappings left out of the program's /proc/self/maps and smaps. */
+/*
+ * procfilter.c: kdune left out of the program's /proc files: its mappings from maps and
+ * smaps, its descriptors from fd listings; and which opened files are /proc's.
+ */
 #include "engine/procfilter.h"
 #include <string.h>
 
@@ -18,15 +21,48 @@ static const char *after_pid(const char *p, long *pid)
 	return p + 1;
 }
 
-/* "task/TID/" in front of the file name is skipped: a thread's maps are its process's. */
-static const char *skip_task(const char *p)
+/* The component of path that ends just before end (at a '/'): its start, or NULL. */
+static const char *component_before(const char *path, const char *end)
 {
-	if (strncmp(p, "task/", 5))
-		return p;
-	const char *q = p + 5, *digits = q;
-	while (*q >= '0' && *q <= '9')
-		q++;
-	return q > digits && *q == '/' ? q + 1 : p;
+	if (end <= path || end[-1] != '/')
+		return NULL;
+	const char *p = end - 1;
+	while (p > path && p[-1] != '/')
+		p--;
+	return p;
+}
+
+/* [p, end) is a decimal number (a pid or tid): 1 with its value, else 0. */
+static int number(const char *p, const char *end, long *v)
+{
+	*v = 0;
+	if (!p || p == end || end - p > 10)
+		return 0;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		*v = *v * 10 + (*p - '0');
+	}
+	return 1;
+}
+
+/*
+ * The process that owns the file whose name starts at name: the PID of "PID/name" or of
+ * "PID/task/TID/name", whatever comes before (/proc, or procfs mounted elsewhere). Returns 1
+ * with it, or 0 when no number comes before the name.
+ */
+static int owner_of(const char *path, const char *name, long *pid)
+{
+	const char *dir = component_before(path, name);
+	if (!number(dir, name - 1, pid))
+		return 0;
+	const char *task = component_before(path, dir);
+	if (!task || task + 5 != dir || strncmp(task, "task/", 5))
+		return 1;
+	long owner;
+	if (number(component_before(path, task), task - 1, &owner))
+		*pid = owner;
+	return 1;
 }
 
 enum kd_proc_file kd_proc_classify(const char *link, long pid)
@@ -34,15 +70,15 @@ enum kd_proc_file kd_proc_classify(const char *link, long pid)
 	long owner;
 	if (!strncmp(link, "anon_inode:kvm-", 15))
 		return KD_PROC_KVM;
-	const char *rest = after_pid(link, &owner);
-	if (!rest)
+	const char *name = strrchr(link, '/');
+	if (!name || !owner_of(link, name + 1, &owner))
 		return KD_PROC_OTHER;
-	rest = skip_task(rest);
-	if (!strcmp(rest, "mem"))
+	name++;
+	if (!strcmp(name, "mem"))
 		return KD_PROC_MEM;
-	if (owner == pid && (!strcmp(rest, "maps") || !strcmp(rest, "smaps")))
+	if (owner == pid && (!strcmp(name, "maps") || !strcmp(name, "smaps")))
 		return KD_PROC_MAPS;
-	if (owner == pid && (!strcmp(rest, "fd") || !strcmp(rest, "fdinfo")))
+	if (owner == pid && (!strcmp(name, "fd") || !strcmp(name, "fdinfo")))
 		return KD_PROC_FD_DIR;
 	return KD_PROC_OTHER;
 }

@@ -24,10 +24,11 @@ enum kd_proc_file {
 };
 
 /*
- * Classify link (e.g. "/proc/1234/task/1240/smaps") for a process whose tgid is pid. mem of
- * any process is KD_PROC_MEM: a child of the program is a kdune too, with kdune's memory at
- * the addresses of ours. maps of other processes stay KD_PROC_OTHER (their ranges are not
- * ours to know).
+ * Classify link (e.g. "/proc/1234/task/1240/smaps") for a process whose tgid is pid, by its
+ * last components ("PID/name" or "PID/task/TID/name"), so procfs mounted elsewhere is seen
+ * too: the caller confirms the file is on procfs (fstatfs). mem of any process is
+ * KD_PROC_MEM: a child of the program is a kdune too, with kdune's memory at the addresses
+ * of ours. maps of other processes stay KD_PROC_OTHER (their ranges are not ours to know).
  */
 enum kd_proc_file kd_proc_classify(const char *link, long pid);
 

@@ -31,8 +31,8 @@ M = [
  ("src/engine/ptrcheck.c", "(n + 63) / 64 * SZ_LONG", "n / 8", "test_ptrcheck", "fd_set rounding"),
  ("src/engine/procfilter.c", "keep = !(s < e && ours(ctx, s, e));", "keep = true;", "test_procfilter", "maps filter off"),
  ("src/engine/procfilter.c", "\t\tif (header(p, next, &s, &e))\n\t\t\tkeep", "\t\tkeep = true;\n\t\tif (header(p, next, &s, &e))\n\t\t\tkeep", "test_procfilter", "smaps body kept"),
- ("src/engine/procfilter.c", "if (owner == pid && (!strcmp(rest, \"maps\")", "if ((!strcmp(rest, \"maps\")", "test_procfilter", "others' maps filtered"),
- ("src/engine/procfilter.c", "\trest = skip_task(rest);\n", "\t(void)skip_task;\n", "test_procfilter", "task/TID not seen"),
+ ("src/engine/procfilter.c", "if (owner == pid && (!strcmp(name, \"maps\")", "if ((!strcmp(name, \"maps\")", "test_procfilter", "others' maps filtered"),
+ ("src/engine/procfilter.c", "if (number(component_before(path, task), task - 1, &owner))", "if (0)", "test_procfilter", "task/TID not seen"),
  ("src/engine/monitor.c", "\t\tkd_raw_syscall(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);\n\t\treturn -EACCES;", "\t\treturn fd;", "test_monitor", "/proc/self/mem let through"),
  ("src/engine/monitor.c", "(cloexec > 0 && (cloexec & FD_CLOEXEC)) ? O_CLOEXEC : 0", "cloexec * 0", "test_monitor", "close-on-exec lost"),
  ("src/engine/monitor.c", "\t\treturn serve_filtered(v->vm, fd);\n", "\t\t(void)serve_filtered;\n\t\treturn fd;\n", "test_monitor", "maps served unfiltered"),
@@ -47,7 +47,8 @@ M = [
  ("src/engine/monitor.c", "if (r <= 0 || fd_class((long)a[0]) != KD_PROC_FD_DIR)", "if (1)", "test_monitor", "fd listing unfiltered"),
  ("src/engine/monitor.c", "if (n || bad)", "if (1)", "test_monitor", "a batch of kdune's only ends the listing"),
  ("src/engine/procfilter.c", "if (fd < 0 || !hide(fd)) {", "if (fd < 0 || !hide(fd) || 1) {", "test_procfilter", "dirent filter keeps kdune's"),
- ("src/engine/procfilter.c", "if (owner == pid && (!strcmp(rest, \"fd\") || !strcmp(rest, \"fdinfo\")))", "if (0)", "test_procfilter", "fd directories not recognised"),
+ ("src/engine/procfilter.c", "if (owner == pid && (!strcmp(name, \"fd\") || !strcmp(name, \"fdinfo\")))", "if (0)", "test_procfilter", "fd directories not recognised"),
+ ("src/engine/monitor.c", "return r == 0 && fs.f_type == PROC_SUPER_MAGIC ? k : KD_PROC_OTHER;", "return r == 0 ? k : KD_PROC_OTHER;", "test_monitor", "any file named PID/mem refused"),
 ]
 ok = True
 for f, old, new, test, what in M:

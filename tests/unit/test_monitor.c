@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -211,6 +212,19 @@ static void test_monitor_proc_mem_refused(void **state)
 	assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed, not left to the program */
 	fd = open("/proc/thread-self/mem", O_RDONLY);
 	assert_int_equal(kd_monitor_opened(&vcpu, fd), -EACCES);
+	/* A file named like it, not on procfs, is just a file. */
+	char dir[] = "/tmp/kd-monitor-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%d", dir, getpid());
+	assert_int_equal(mkdir(path, 0700), 0);
+	strcat(path, "/mem");
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_int_equal(kd_monitor_opened(&vcpu, fd), fd);
+	close(fd);
+	unlink(path);
+	path[strlen(path) - 4] = 0;
+	rmdir(path);
+	rmdir(dir);
 	/* Other files, and errors, pass through. */
 	fd = open("/proc/self/status", O_RDONLY);
 	assert_int_equal(kd_monitor_opened(&vcpu, fd), fd);

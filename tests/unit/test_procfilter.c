@@ -91,7 +91,10 @@ static void test_procfilter_classify_mem_of_any_process(void **state)
 	/* A child of the program is a kdune too. */
 	assert_int_equal(kd_proc_classify("/proc/77/mem", 1234), KD_PROC_MEM);
 	assert_int_equal(kd_proc_classify("/proc/1234/memx", 1234), KD_PROC_OTHER);
-	assert_int_equal(kd_proc_classify("/tmp/proc/1234/mem", 1234), KD_PROC_OTHER);
+	/* procfs mounted elsewhere (a bind mount, a detached tree): the monitor checks fstatfs. */
+	assert_int_equal(kd_proc_classify("/tmp/p/1234/mem", 1234), KD_PROC_MEM);
+	assert_int_equal(kd_proc_classify("/77/task/78/mem", 1234), KD_PROC_MEM);
+	assert_int_equal(kd_proc_classify("/proc/self/mem", 1234), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/12a4/mem", 1234), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/home/mem", 1234), KD_PROC_OTHER);
 	/* kdune's own VM and vCPUs, should the program reopen them (map_files, fd). */
@@ -112,6 +115,10 @@ static void test_procfilter_classify_own_maps_only(void **state)
 	assert_int_equal(kd_proc_classify("/proc/1234/task/1236/fdinfo", 1234), KD_PROC_FD_DIR);
 	assert_int_equal(kd_proc_classify("/proc/1234/fd", 99), KD_PROC_OTHER);
 	assert_int_equal(kd_proc_classify("/proc/1234/task//maps", 1234), KD_PROC_OTHER);
+	assert_int_equal(kd_proc_classify("/mnt/p/1234/task/1236/maps", 1234), KD_PROC_MAPS);
+	assert_int_equal(kd_proc_classify("/mnt/p/99/task/1234/maps", 1234), KD_PROC_OTHER);
+	assert_int_equal(kd_proc_classify("maps", 1234), KD_PROC_OTHER);
+	assert_int_equal(kd_proc_classify("/maps", 1234), KD_PROC_OTHER);
 }
 
 static int hide_7_and_1023(long fd)
