@@ -11,6 +11,7 @@
  * must live on.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -86,18 +87,46 @@ static void report(const char *what, long r)
 		printf("%s: succeeded (%ld)\n", what, r);
 }
 
-/* /proc/self/mem: refused at open under kdune, fails at the unmapped offset natively. */
+/*
+ * /proc/self/mem under several names: refused at open under kdune, fails at the unmapped
+ * offset natively. A symlink in the working directory (each run has its own) and the thread's
+ * own directory must not make a difference.
+ */
 static void via_proc_mem(uint64_t k, int write)
 {
-	char buf[SPAN] = {0};
-	int fd = open("/proc/self/mem", write ? O_RDWR : O_RDONLY);
-	ssize_t r = fd < 0  ? -1
-		    : write ? pwrite(fd, buf, SPAN, (off_t)k)
-			    : pread(fd, buf, SPAN, (off_t)k);
-	printf("%s /proc/self/mem: %s\n", write ? "pwrite" : "pread",
-	       r == SPAN ? "REACHED" : "no bytes");
-	if (fd >= 0)
-		close(fd);
+	char task[64];
+	snprintf(task, sizeof(task), "/proc/self/task/%d/mem", gettid());
+	unlink("mem-link");
+	if (symlink("/proc/self/mem", "mem-link"))
+		return;
+	const char *names[] = {"/proc/self/mem", "/proc/thread-self/mem", task, "mem-link"};
+	const char *shown[] = {"/proc/self/mem", "/proc/thread-self/mem", "/proc/self/task/TID/mem",
+			       "a symlink to /proc/self/mem"};
+	for (int i = 0; i < 4; i++) {
+		char buf[SPAN] = {0};
+		int fd = open(names[i], write ? O_RDWR : O_RDONLY);
+		ssize_t r = fd < 0  ? -1
+			    : write ? pwrite(fd, buf, SPAN, (off_t)k)
+				    : pread(fd, buf, SPAN, (off_t)k);
+		printf("%s %s: %s\n", write ? "pwrite" : "pread", shown[i],
+		       r == SPAN ? "REACHED" : "no bytes");
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink("mem-link");
+}
+
+/* The program's descriptors, as /proc/self/fd lists them: 0, 1, 2 and the listing's own. */
+static void fd_listing(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	printf("/proc/self/fd entries: %d\n", n);
 }
 
 static void pipes(void *k)
@@ -180,6 +209,7 @@ int main(void)
 	structures((void *)k);
 	address_space(k);
 	printf("K in /proc/self/maps: %s\n", mapping_of(k, path, sizeof(path)) ? "yes" : "no");
+	fd_listing();
 	printf("alive\n");
 	return 0;
 }
