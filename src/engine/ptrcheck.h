@@ -60,10 +60,12 @@ struct kd_ptrcall {
  * -EFAULT: a pointer (or a buffer [p, p+len)) overlaps kdune's memory, as natively for memory
  * that is not the process's; -ENOMEM: an address range (mincore, mbind, ...) does, as natively
  * for an unmapped range; -ENOSYS: a call without a known signature, or one refused because
- * its memory use cannot be checked (io_uring, aio: as a kernel built without them); -EPERM:
- * calls that would give the program kdune's registers or page faults (ptrace, userfaultfd,
- * bpf), as under a restrictive sysctl; -EINVAL/-EMSGSIZE: as the kernel, for counts above
- * its limits. Never forwards or runs anything itself.
+ * its memory use cannot be checked (io_uring, aio: as a kernel built without them); -EPERM
+ * or -EACCES: calls that would give the program kdune's registers, page faults or memory
+ * (ptrace, userfaultfd, bpf, perf_event_open), as under the restrictive sysctls; -ENOTTY:
+ * ioctl requests whose structures carry pointers it does not follow (KVM's, SG_IO, ...), as
+ * for a request the driver does not know; -EINVAL/-EMSGSIZE: as the kernel, for counts above
+ * its limits; -ENOMEM: no memory for the copies. Never forwards or runs anything itself.
  */
 long kd_ptrcheck(const struct kd_ptrenv *env, long nr, const uint64_t a[6], struct kd_ptrcall *c);
 
