@@ -145,6 +145,9 @@ fuzz-syscalls: all
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
 		$(B)/libkdune.a $(LDLIBS)
+# The monitor's pointer checks alone, on a VM-less struct kd_vm (no KVM needed).
+$(B)/bench/monitor_cost: bench/monitor_cost.c $(B)/libkdune.a | $(B)/bench
+	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 bench: all $(BENCH_BINS)
