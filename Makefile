@@ -45,7 +45,7 @@ ENTER_EXAMPLES := $(patsubst examples/libkdune/%.c,$(B)/examples/libkdune/%,$(wi
 	$(B)/examples/libkdune/hello-shared
 EXAMPLE_CFLAGS := -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
 
-.PHONY: all check check-layers unit integration integration-exitless san fuzz gdb-check bench bench-exitless bench-peers conformance conformance-quick \
+.PHONY: all check check-layers unit integration integration-exitless san fuzz fuzz-syscalls gdb-check bench bench-exitless bench-peers conformance conformance-quick \
 	install clean format example
 all: $(B)/kdune $(B)/kdune-runtime $(B)/libkdune.a $(B)/libkdune.so $(B)/kdune.pc $(HELPER_BINS) $(B)/examples/hello $(B)/kdune-decode \
 	$(ENTER_EXAMPLES) $(B)/progs/enter_checks $(B)/progs/seccomp_native
@@ -146,6 +146,8 @@ check: check-layers all unit san gdb-check
 		FUZZ_GDB_SECONDS=$(CHECK_FUZZ_GDB_SECONDS) FUZZ_PROFILE_SECONDS=$(CHECK_FUZZ_PROFILE_SECONDS)
 	tests/integration/run.sh $(B)
 	tests/integration/oci.sh $(B)
+	tests/integration/fuzz_syscalls.sh $(B) $(CHECK_FUZZ_CALLS)
+CHECK_FUZZ_CALLS ?= 100000
 CHECK_FUZZ_SECONDS ?= 30
 CHECK_FUZZ_PROFILE_SECONDS ?= 15
 CHECK_OCI_FUZZ_SECONDS ?= 10
@@ -195,6 +197,12 @@ fuzz:
 	build-fuzz/fuzz_profile -max_total_time=$(FUZZ_PROFILE_SECONDS) -max_len=20000 \
 		-dict=tests/fuzz/profile.dict build-fuzz/corpus-profile
 
+# Random syscalls with pointers aimed at kdune's own memory, under kdune (SKIPs without KVM).
+# FUZZ_CALLS calls; FUZZ_SEED repeats a run.
+FUZZ_CALLS ?= 1000000
+fuzz-syscalls: all
+	tests/integration/fuzz_syscalls.sh $(B) $(FUZZ_CALLS) $(FUZZ_SEED)
+
 $(B)/bench/enter_getppid: bench/getppid.c $(B)/libkdune.a | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -DKDUNE_ENTER -Wall -Wextra -Werror -Iinclude -o $@ $< \
 		$(B)/libkdune.a $(LDLIBS)
@@ -205,6 +213,8 @@ bench-exitless: $(B)/bench/exitless
 	$(B)/bench/exitless
 # A seccomp policy's cost per call: kdune's evaluator and the same rules as a kernel filter.
 $(B)/bench/policy_cost: bench/policy_cost.c tests/seccomp/native.h $(B)/libkdune.a | $(B)/bench
+# The monitor's pointer checks alone, on a VM-less struct kd_vm (no KVM needed).
+$(B)/bench/monitor_cost: bench/monitor_cost.c $(B)/libkdune.a | $(B)/bench
 	$(CC) $(KD_CFLAGS) -o $@ $< $(B)/libkdune.a $(LDLIBS)
 $(B)/bench/%: bench/%.c | $(B)/bench
 	$(CC) -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<

@@ -5,6 +5,7 @@
  * vm/xlstub.S and vm/exitless.h; the README's design section has the state machine.
  */
 #include "engine/exitless.h"
+#include "engine/trace.h"
 #include "vm/x86.h"
 #include "base/log.h"
 #include <errno.h>
@@ -44,10 +45,11 @@ int kd_exitless_wanted(const struct kd_vm *vm, const char **why)
 	    : vm->xl_mode == KD_XL_AUTO ? "off (auto turns on once verified on a KVM machine)"
 	    : vm->backend != KD_BACKEND_PVM
 		? "off: VT-x/SVM runs the LSTAR stub at CPL0, so every call exits"
-	    : vm->trace_fd >= 0 ? "off under --trace: every call exits and is traced"
-	    : vm->entered	? "off after kdune_enter(): its server thread would keep alive a "
-				  "process whose own threads have all exited"
-				: NULL;
+	    : vm->trace_fd >= 0	   ? "off under --trace: every call exits and is traced"
+	    : kd_trace_cfg.summary ? "off under --trace-summary: every call exits and is counted"
+	    : vm->entered ? "off after kdune_enter(): its server thread would keep alive a "
+			    "process whose own threads have all exited"
+			  : NULL;
 	if (why)
 		*why = no ? no : "on";
 	return !no;

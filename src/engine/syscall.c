@@ -9,6 +9,7 @@
 #include "engine/sysmem.h"
 #include "engine/policy.h"
 #include "engine/policy_enforce.h"
+#include "engine/monitor.h"
 #include "vm/layout.h"
 #include "base/log.h"
 #include "engine/signals.h"
@@ -104,7 +105,7 @@ static long open_proc_self(struct kd_vcpu *v, long nr, const uint64_t a[6])
 	long n = kd_strncpy_from_user(v->vm, path, a[at], sizeof(path));
 	const char *f = n < 0 ? NULL : kd_proc_self_file(path);
 	if (!f || (!strcmp(f, "cmdline") && v->vm->cmdline_native))
-		return kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
+		return kd_monitor_opened(v, kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0));
 	if (!strcmp(f, "cmdline"))
 		return open_cmdline(v->vm, a[at + 1]);
 	return kd_raw_syscall(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)v->vm->exe, a[at + 1],
@@ -231,6 +232,9 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 {
 	if (fd_arg_is_ours(nr, a))
 		return -EBADF;
+	long checked; /* a pointer into kdune's memory, or a call run on kdune's copies */
+	if (kd_monitor_call(v, nr, a, &checked))
+		return checked;
 	switch (nr) {
 	case SYS_brk:
 	case SYS_mmap:
@@ -271,12 +275,20 @@ long kd_syscall_dispatch(struct kd_vcpu *v, long nr, const uint64_t a[6])
 		return kd_sys_rt_sigreturn(v);
 	case SYS_sigaltstack:
 		return kd_sys_sigaltstack(v, a);
+	case SYS_set_tid_address:
+		/* The host thread's own clear-tid is kdune's (a host stack's): the program's is
+		 * kept like clone's CHILD_CLEARTID and cleared by kd_thread_exit. */
+		v->clear_tid = a[0];
+		return kd_raw_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
 	case SYS_readlink:
 	case SYS_readlinkat:
 		return readlink_exe(v, nr, a);
 	case SYS_open:
 	case SYS_openat:
 		return open_proc_self(v, nr, a);
+	case SYS_openat2:
+	case SYS_creat:
+		return kd_monitor_opened(v, kd_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0));
 	case SYS_close_range:
 		return close_range_around_ours(a);
 	case SYS_seccomp:

@@ -8,6 +8,8 @@
  */
 #include "engine/xlserver.h"
 #include "engine/exitless.h"
+#include "engine/monitor.h"
+#include "engine/policy.h"
 #include "base/log.h"
 #include "engine/syscall.h"
 #include "engine/thread.h"
@@ -111,10 +113,14 @@ void kd_exitless_on_exit(struct kd_vcpu *v, long nr, const uint64_t a[6])
 /* ---- what the server serves ---- */
 
 /* fd names a regular file (fstat through the dispatcher: kdune's own descriptors are EBADF). */
+/*
+ * The server's own probes run raw, on its own stack (kdune's memory, which the monitor would
+ * refuse to the program), after the same descriptor check the dispatcher makes.
+ */
 static int regular_file(struct kd_vcpu *v, uint64_t fd, struct stat *st)
 {
-	const uint64_t f[6] = {fd, (uint64_t)st};
-	return kd_syscall_dispatch(v, SYS_fstat, f) == 0 && S_ISREG(st->st_mode);
+	return !kd_fd_is_ours((long)fd) &&
+	       kd_raw_syscall(SYS_fstat, fd, (uint64_t)st, 0, 0, 0, 0) == 0 && S_ISREG(st->st_mode);
 }
 
 /*
@@ -124,8 +130,7 @@ static int regular_file(struct kd_vcpu *v, uint64_t fd, struct stat *st)
 static int local_fs(struct kd_vcpu *v, uint64_t fd)
 {
 	struct statfs sf;
-	const uint64_t f[6] = {fd, (uint64_t)&sf};
-	if (kd_syscall_dispatch(v, SYS_fstatfs, f))
+	if (kd_raw_syscall(SYS_fstatfs, fd, (uint64_t)&sf, 0, 0, 0, 0))
 		return 0;
 	return sf.f_type == EXT4_SUPER_MAGIC || sf.f_type == XFS_SUPER_MAGIC ||
 	       sf.f_type == BTRFS_SUPER_MAGIC || sf.f_type == TMPFS_MAGIC;
@@ -146,20 +151,22 @@ static int fsize_unlimited(void)
 static long serve_read(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
 {
 	struct stat st;
-	if (a[2] > XL_IO_MAX || !regular_file(v, a[0], &st))
+	/* The buffer is the program's, checked here as the monitor checks it on the exit path. */
+	if (a[2] > XL_IO_MAX || kd_monitor_range_is_ours(v->vm, a[1], a[2]) ||
+	    !regular_file(v, a[0], &st))
 		return 0;
-	const uint64_t cur[6] = {a[0], 0, SEEK_CUR};
-	long pos = nr == SYS_pread64 ? (long)a[3] : kd_syscall_dispatch(v, SYS_lseek, cur);
+	long pos =
+	    nr == SYS_pread64 ? (long)a[3] : kd_raw_syscall(SYS_lseek, a[0], 0, SEEK_CUR, 0, 0, 0);
 	if (pos < 0)
 		return 0;
 	struct iovec io = {(void *)a[1], a[2]};
 	uint64_t p[6] = {a[0], (uint64_t)&io, 1, (uint64_t)pos, 0, RWF_NOWAIT};
-	long n = kd_syscall_dispatch(v, SYS_preadv2, p);
+	long n = kd_raw_syscall(SYS_preadv2, p[0], p[1], p[2], p[3], p[4], p[5]);
 	if (n < 0 || ((uint64_t)n < a[2] && pos + n < st.st_size))
 		return 0; /* not (all) in the page cache, or an error the exit path reports */
 	if (nr == SYS_read) {
 		p[3] = (uint64_t)-1; /* at the file position, and move it */
-		n = kd_syscall_dispatch(v, SYS_preadv2, p);
+		n = kd_raw_syscall(SYS_preadv2, p[0], p[1], p[2], p[3], p[4], p[5]);
 		if (n < 0)
 			return 0; /* evicted meanwhile: nothing was consumed */
 	}
@@ -202,6 +209,9 @@ long kd_xl_serve(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
 	*served = 0;
 	/* Only the threads of the server's own process (a CLONE_VM child has another pid). */
 	if (!s || v->proc != s->proc)
+		return 0;
+	/* --seccomp: whatever the profile does not simply allow goes where its action is taken. */
+	if (kd_policy && (kd_policy_eval(kd_policy, nr, a) & KD_RET_ACTION_FULL) != KD_RET_ALLOW)
 		return 0;
 	switch (nr) {
 	case SYS_gettid:

@@ -4,6 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static uint64_t generation;
+
+uint64_t kd_regions_generation(void)
+{
+	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+}
+
+static void changed(void)
+{
+	__atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
+}
+
 /* Index of the first range whose end is > addr. */
 static size_t lower(const struct kd_regions *s, uint64_t addr)
 {
@@ -54,6 +66,7 @@ int kd_regions_add(struct kd_regions *s, uint64_t start, uint64_t end)
 	memmove(&s->r[i + 1], &s->r[j], (s->n - j) * sizeof(*s->r));
 	s->n = s->n - (j - i) + 1;
 	s->r[i] = (struct kd_range){start, end};
+	changed();
 	return 0;
 }
 
@@ -70,6 +83,7 @@ int kd_regions_remove(struct kd_regions *s, uint64_t start, uint64_t end)
 		s->n++;
 		s->r[i].end = start;
 		s->r[i + 1].start = end;
+		changed();
 		return 0;
 	}
 	if (i < s->n && s->r[i].start < start) {
@@ -83,6 +97,7 @@ int kd_regions_remove(struct kd_regions *s, uint64_t start, uint64_t end)
 		s->r[j].start = end;
 	memmove(&s->r[i], &s->r[j], (s->n - j) * sizeof(*s->r));
 	s->n -= j - i;
+	changed();
 	return 0;
 }
 
@@ -108,6 +123,7 @@ void kd_regions_free(struct kd_regions *s)
 {
 	free(s->r);
 	*s = (struct kd_regions){0};
+	changed();
 }
 
 size_t kd_regions_gaps(const struct kd_regions *s, uint64_t start, uint64_t end,

@@ -22,6 +22,8 @@ bool kd_regions_overlaps(const struct kd_regions *s, uint64_t start, uint64_t en
 /* True if every byte of [start, end) is in the set. */
 bool kd_regions_covers(const struct kd_regions *s, uint64_t start, uint64_t end);
 void kd_regions_free(struct kd_regions *s);
+/* Bumped after every change to any set: lets readers keep a copy and see when it is stale. */
+uint64_t kd_regions_generation(void);
 /* The parts of [start, end) NOT in the set, at most max of them; returns how many. */
 size_t kd_regions_gaps(const struct kd_regions *s, uint64_t start, uint64_t end,
 		       struct kd_range *out, size_t max);

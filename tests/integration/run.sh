@@ -550,6 +550,12 @@ compare -S -s 139 -r prog:faults fault_after_munmap_sigsegv -- "$PROGS/faults" u
 compare -S -s 139 -r prog:faults fault_kernel_half_sigsegv -- "$PROGS/faults" kernel
 compare -s 0 -r prog:faults stack_growth_6m -- "$PROGS/faults" stack
 
+# Monitor integrity (issue 15): every attempt to reach memory that is not the program's (kdune's
+# own data under kdune, an address nobody maps natively) ends as natively, and kdune lives on;
+# the files the program's /proc/self/maps names are its own, not kdune's binary.
+compare -s 0 -r prog:escape escape_attempts -- "$PROGS/escape"
+compare -s 0 proc_self_maps_files -- /bin/sh -c "$AWK '\$6 ~ /^\\// {print \$6}' /proc/self/maps | sort -u"
+
 # execve (native errno before anything is torn down, argv[0], /proc/self/exe after exec)
 compare -s 0 exec_env_i -- /usr/bin/env -i A=1 B=2 /usr/bin/env
 compare -s 0 exec_sh_c -- /bin/sh -c 'echo "$0 $1"; exec ls -d /etc' zero one

@@ -29,6 +29,7 @@
 
 #include "engine/exitless.h"
 #include "engine/xlserver.h"
+#include "engine/policy.h"
 #include "engine/thread.h"
 #include "vm/exitless.h"
 #include "xl_enter.h"
@@ -364,6 +365,29 @@ static void test_exitless_slow_when_server_absent(void **state)
 	free(v);
 }
 
+/* Under --seccomp, a call the profile does not simply allow goes to the exit path. */
+static void test_exitless_policy_refusal_exits(void **state)
+{
+	struct kd_policy *pol = calloc(1, kd_policy_size(1));
+	pol->magic = KD_POLICY_MAGIC;
+	pol->version = KD_POLICY_VERSION;
+	pol->default_action = KD_RET_ALLOW;
+	pol->nrules = 1;
+	pol->rules[0] = (struct kd_policy_rule){.nr = SYS_getppid, .action = KD_RET_ERRNO | 1};
+	kd_policy = pol;
+	ensure_awake(main_v);
+	uint64_t declined = main_v->xl.declined;
+	int slow = slow_taken;
+	sc(main_v, SYS_getppid, 0, 0, 0, 0);
+	assert_int_equal(slow_taken, slow + 1);
+	assert_int_equal(main_v->xl.declined, declined + 1);
+	int64_t r;
+	SERVED(main_v, r = sc(main_v, SYS_getpid, 0, 0, 0, 0)); /* allowed: still served */
+	assert_int_equal(r, getpid());
+	kd_policy = NULL;
+	free(pol);
+}
+
 static void test_exitless_slow_when_not_served(void **state)
 {
 	int p[2];
@@ -683,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_exitless_slow_when_server_sleeps),
 	    cmocka_unit_test(test_exitless_slow_when_server_absent),
 	    cmocka_unit_test(test_exitless_slow_when_not_served),
+	    cmocka_unit_test(test_exitless_policy_refusal_exits),
 	    cmocka_unit_test(test_exitless_slow_for_another_process),
 	    cmocka_unit_test(test_exitless_slow_when_tf_set),
 	    cmocka_unit_test(test_exitless_creds_changed_exits),
