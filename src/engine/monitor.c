@@ -45,7 +45,7 @@ static void snap_refresh(struct kd_vm *vm)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	uint64_t gen = kd_regions_generation();
 	size_t n = vm->host.n;
-	if (n <= SNAP_MAX)
+	if (n && n <= SNAP_MAX) /* an empty set may have no array at all */
 		memcpy(snap.r, vm->host.r, n * sizeof(*snap.r));
 	snap.n = n <= SNAP_MAX ? n : SNAP_MAX + 1;
 	snap.vm = vm;
