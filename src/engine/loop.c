@@ -97,6 +97,11 @@ enum kd_loop_next kd_loop_handle(struct kd_vcpu *v, const struct kd_vcpu_exit *e
 int kd_loop_run(struct kd_vcpu *v)
 {
 	for (;;) {
+		/*
+		 * Cleared before delivery: delivery unblocks the thread's signals, and one caught
+		 * then sets it again so that the next KVM_RUN returns at once to deliver it too.
+		 */
+		v->run->immediate_exit = 0;
 		if (v->sigq.n && v->user_valid)
 			kd_signal_deliver(v);
 		struct kd_vcpu_exit e;

@@ -83,7 +83,8 @@ struct kd_vcpu_exit {
 };
 
 /*
- * Run the vCPU until its next exit and decode it into *e (v->user and v->at_cpl3 follow
+ * Run the vCPU until its next exit (at once if kvm_run's immediate_exit is set: the caller
+ * clears it, a host signal handler sets it) and decode it into *e (v->user and v->at_cpl3 follow
  * the target's registers for SYSCALL and EXCEPTION). Returns 0, or -1 for FAILED.
  */
 int kd_vcpu_run(struct kd_vcpu *v, struct kd_vcpu_exit *e);

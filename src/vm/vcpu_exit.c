@@ -132,7 +132,6 @@ int kd_vcpu_exit_decode(struct kd_vcpu *v, int run_errno, struct kd_vcpu_exit *e
 
 int kd_vcpu_run(struct kd_vcpu *v, struct kd_vcpu_exit *e)
 {
-	v->run->immediate_exit = 0;
 	int r = ioctl(v->fd, KVM_RUN, 0);
 	v->exits++;
 	return kd_vcpu_exit_decode(v, r < 0 ? errno : 0, e);
