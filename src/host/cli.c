@@ -99,6 +99,19 @@ static int trace_arg(struct kdune_options *o, const char *arg)
 	return 0;
 }
 
+/* What an option's value is called in --help. */
+static const char *metavar(const char *name)
+{
+	static const char *const names[][2] = {
+	    {"kvm-device", "PATH"}, {"exec", "FILE"}, {"exitless", "MODE"},
+	    {"seccomp", "PROFILE"}, {"net", "none"},  {"rw", "PATH"},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i][0]))
+			return names[i][1];
+	return "VALUE";
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,7 +138,13 @@ static int cmd_run(int argc, char **argv)
 	o.rw = rw;
 	opterr = 0;
 	/* '+': options stop at PROGRAM, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
+	int li = -1;
+	while ((c = getopt_long(argc, argv, "+:vh", opts, &li)) != -1) {
+		/* `--seccomp -- prog`: getopt took "--" for the value, which no option takes. */
+		if (optarg && !strcmp(optarg, "--") && li >= 0)
+			return bad_usage("run: option '--%s' needs a value: --%s=%s", opts[li].name,
+					 opts[li].name, metavar(opts[li].name));
+		li = -1;
 		switch (c) {
 		case 't':
 			if (trace_arg(&o, optarg))
@@ -154,10 +173,6 @@ static int cmd_run(int argc, char **argv)
 			o.verbose = 1;
 			break;
 		case 'k':
-			/* `--kvm-device -- prog`: getopt took "--" for the path. */
-			if (!strcmp(optarg, "--"))
-				return bad_usage("run: option '--kvm-device' needs a value: "
-						 "--kvm-device=PATH");
 			o.kvm_device = optarg;
 			break;
 		case 'e':

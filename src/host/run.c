@@ -102,9 +102,8 @@ static int open_trace(struct kd_vm *vm, const struct kdune_options *o)
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC))
 			fd = -1;
 	} else {
-		fd = o->trace_path
-			 ? open(o->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-			 : fcntl(2, F_DUPFD_CLOEXEC, 3);
+		fd = o->trace_path ? open(o->trace_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)
+				   : fcntl(2, F_DUPFD_CLOEXEC, 3);
 	}
 	if (fd < 0) {
 		kd_err("trace file %s: %s", o->trace_path ? o->trace_path : "stderr",
@@ -161,7 +160,8 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	const char *xl = o->exitless ? o->exitless : getenv("KDUNE_EXITLESS");
 	vm.xl_mode = xl && *xl ? kd_xl_parse_mode(xl) : KD_XL_AUTO;
 	if (vm.xl_mode < 0) {
-		kd_err("--exitless=%s: use auto, on or off", xl);
+		kd_err("%s%s: use auto, on or off",
+		       o->exitless ? "--exitless=" : "KDUNE_EXITLESS=", xl);
 		return 125;
 	}
 	const char *reuse = getenv("KDUNE_VCPU_REUSE");
@@ -252,6 +252,10 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	if (kd_verbose)
 		summary(&vm, &ex, &img, t);
 	kd_exec_free(&ex);
+	/* The trace file is emptied only now that the program runs: a failed start keeps it. */
+	if (vm.trace_fd >= 0 && o->trace_path && strncmp(o->trace_path, "fd:", 3) &&
+	    ftruncate(vm.trace_fd, 0))
+		kd_info("trace file %s: %s", o->trace_path, strerror(errno));
 	kd_threads_init(kd_loop_run);
 	rc = kd_loop_run(vcpu);
 	if (rc == 0)

@@ -31,7 +31,8 @@ int kd_caps_keep(uint64_t keep, char *err, size_t errlen)
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		if (!(keep & CAPBIT(cap)) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
-			snprintf(err, errlen, "cannot drop capability %d: %s", cap, strerror(errno));
+			snprintf(err, errlen, "cannot drop capability %d: %s", cap,
+				 strerror(errno));
 			return -1;
 		}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -87,7 +88,15 @@ static int seccomp_rules(const struct kdune_options *o, char *err, size_t errlen
 		}
 		profile = KD_SANDBOX_PROFILE;
 	}
-	return profile ? kd_profile_install(profile, err, errlen) : 0;
+	if (!profile || !kd_profile_install(profile, err, errlen))
+		return 0;
+	if (!strncmp(err, "--", 2))
+		return -1; /* it names --seccomp already */
+	/* Name what the file is: the program's own path could be missing too. */
+	char why[1024];
+	snprintf(why, sizeof(why), "%s", err);
+	snprintf(err, errlen, "seccomp profile %s", why);
+	return -1;
 }
 
 int kd_sandbox_early(const struct kdune_options *o, char *err, size_t errlen)

@@ -288,6 +288,34 @@ if need option_needs_value real kdune; then
 		run --kvm-device -- /bin/true && pass option_needs_value
 fi
 
+# Any option with a value, given as a separate word before "--": the value is missing.
+if need option_needs_value_seccomp real kdune; then
+	EXACT=1 expect_error option_needs_value_seccomp 125 \
+		"kdune: run: option '--seccomp' needs a value: --seccomp=PROFILE (try 'kdune --help')" \
+		run --seccomp -- /bin/true && pass option_needs_value_seccomp
+fi
+
+# A bad KDUNE_EXITLESS is named as the variable, not as an option nobody typed.
+if need exitless_env_named real kdune; then
+	KDUNE_EXITLESS=bogus EXACT=1 expect_error exitless_env_named 125 \
+		"kdune: KDUNE_EXITLESS=bogus: use auto, on or off" run -- /bin/true &&
+		pass exitless_env_named
+fi
+
+# A start that fails (here: no KVM device) leaves an existing trace file as it was.
+if need trace_file_kept_on_failure real kdune; then
+	printf 'earlier trace\n' >"$WORK/kept.txt"
+	kd trace_file_kept_on_failure run --trace="$WORK/kept.txt" --kvm-device="$WORK/no-kvm" \
+		-- /bin/true
+	if [ "$KD_STATUS" != 125 ]; then
+		fail trace_file_kept_on_failure "status $KD_STATUS, expected 125"
+	elif [ "$(cat "$WORK/kept.txt")" != "earlier trace" ]; then
+		fail trace_file_kept_on_failure "the trace file was changed: $(head -c 80 "$WORK/kept.txt")"
+	else
+		pass trace_file_kept_on_failure
+	fi
+fi
+
 if need trace_file_hint real kdune; then
 	if EXACT=1 expect_error trace_file_hint 125 \
 		"kdune: run: '--trace out.txt': a trace file is given as --trace=out.txt (try 'kdune --help')" \

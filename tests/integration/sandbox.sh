@@ -144,7 +144,7 @@ sc_bad() { # sc_bad NAME TEXT MESSAGE-PART
 	local name=$1 f=$SC_DIR/bad_$1.json
 	printf '%s' "$2" >"$f"
 	if need "$name" real kdune; then
-		if expect_error "$name" 125 "kdune: $f: " run --seccomp="$f" -- /bin/true; then
+		if expect_error "$name" 125 "kdune: seccomp profile $f: " run --seccomp="$f" -- /bin/true; then
 			if [[ $EXPECT_LINE == *"$3"* ]]; then
 				pass "$name"
 			else
@@ -162,7 +162,7 @@ sc_bad seccomp_bad_op '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["
 	'syscalls[0]: unknown operator'
 sc_bad seccomp_bad_binary "$(head -c 300 /bin/true | tr -d '\000')" "invalid JSON"
 if need seccomp_missing_file_125 real kdune; then
-	expect_error seccomp_missing_file_125 125 "kdune: $SC_DIR/none.json: No such file" \
+	expect_error seccomp_missing_file_125 125 "kdune: seccomp profile $SC_DIR/none.json: No such file" \
 		run --seccomp="$SC_DIR/none.json" -- /bin/true && pass seccomp_missing_file_125
 fi
 if need seccomp_bad_fd_125 real kdune; then
