@@ -99,37 +99,8 @@ static int trace_arg(struct kdune_options *o, const char *arg)
 	return 0;
 }
 
-/* What an option's value is called in --help. */
-static const char *metavar(const char *name)
-{
-	static const char *const names[][2] = {
-	    {"kvm-device", "PATH"}, {"exec", "FILE"}, {"exitless", "MODE"},
-	    {"seccomp", "PROFILE"}, {"net", "none"},  {"rw", "PATH"},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i][0]))
-			return names[i][1];
-	return "VALUE";
-}
-
 static int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"trace", optional_argument, 0, 't'},
-	    {"trace-summary", optional_argument, 0, 'c'},
-	    {"trace-time", optional_argument, 0, 'T'},
-	    {"trace-pids", no_argument, 0, 'p'},
-	    {"verbose", no_argument, 0, 'v'},
-	    {"kvm-device", required_argument, 0, 'k'},
-	    {"exec", required_argument, 0, 'e'},
-	    {"exitless", required_argument, 0, 'x'},
-	    {"seccomp", required_argument, 0, 's'},
-	    {"net", required_argument, 0, 'n'},
-	    {"rw", required_argument, 0, 'w'},
-	    {"sandbox", no_argument, 0, 'S'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
 	struct kdune_options o = {0};
 	const char **rw = calloc((size_t)argc, sizeof(*rw)); /* --rw=PATH, each at most once */
 	int c, bare_trace = 0;
@@ -139,11 +110,12 @@ static int cmd_run(int argc, char **argv)
 	opterr = 0;
 	/* '+': options stop at PROGRAM, whose own options are its business. */
 	int li = -1;
-	while ((c = getopt_long(argc, argv, "+:vh", opts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:" KD_RUN_SHORT, kd_run_opts, &li)) != -1) {
 		/* `--seccomp -- prog`: getopt took "--" for the value, which no option takes. */
 		if (optarg && !strcmp(optarg, "--") && li >= 0)
-			return bad_usage("run: option '--%s' needs a value: --%s=%s", opts[li].name,
-					 opts[li].name, metavar(opts[li].name));
+			return bad_usage("run: option '--%s' needs a value: --%s=%s",
+					 kd_run_opts[li].name, kd_run_opts[li].name,
+					 kd_run_metavar(kd_run_opts[li].name));
 		li = -1;
 		switch (c) {
 		case 't':

@@ -12,33 +12,54 @@
 #include <string.h>
 #include <time.h>
 
-/* Every option of `kdune run`, long name first; cli.c's getopt table must match. */
-static const struct {
-	const char *name;
-	char short_name;
-} run_options[] = {
-    {"trace", 0},     {"trace-summary", 0}, {"trace-time", 0}, {"trace-pids", 0},
-    {"verbose", 'v'}, {"kvm-device", 0},    {"exec", 0},       {"help", 'h'},
+/*
+ * Every option of `kdune run`, for getopt_long (cli.c) and for naming a misplaced one. val is
+ * the short letter for -v and -h (KD_RUN_SHORT), otherwise a code cli.c switches on.
+ */
+const struct option kd_run_opts[] = {
+    {"trace", optional_argument, 0, 't'},
+    {"trace-summary", optional_argument, 0, 'c'},
+    {"trace-time", optional_argument, 0, 'T'},
+    {"trace-pids", no_argument, 0, 'p'},
+    {"verbose", no_argument, 0, 'v'},
+    {"kvm-device", required_argument, 0, 'k'},
+    {"exec", required_argument, 0, 'e'},
+    {"exitless", required_argument, 0, 'x'},
+    {"seccomp", required_argument, 0, 's'},
+    {"net", required_argument, 0, 'n'},
+    {"rw", required_argument, 0, 'w'},
+    {"sandbox", no_argument, 0, 'S'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
 };
 
 const char *kd_run_option(const char *arg)
 {
-	size_t n = sizeof(run_options) / sizeof(run_options[0]);
 	if (arg[0] != '-')
 		return NULL;
 	if (arg[1] != '-') {
-		for (size_t i = 0; i < n; i++)
-			if (run_options[i].short_name && arg[1] == run_options[i].short_name &&
-			    !arg[2])
-				return run_options[i].name;
+		for (const struct option *o = kd_run_opts; o->name; o++)
+			if (arg[1] && arg[1] == o->val && strchr(KD_RUN_SHORT, o->val) && !arg[2])
+				return o->name;
 		return NULL;
 	}
 	size_t len = strcspn(arg + 2, "=");
-	for (size_t i = 0; i < n; i++)
-		if (strlen(run_options[i].name) == len &&
-		    !strncmp(arg + 2, run_options[i].name, len))
-			return run_options[i].name;
+	for (const struct option *o = kd_run_opts; o->name; o++)
+		if (strlen(o->name) == len && !strncmp(arg + 2, o->name, len))
+			return o->name;
 	return NULL;
+}
+
+const char *kd_run_metavar(const char *name)
+{
+	static const char *const names[][2] = {
+	    {"kvm-device", "PATH"}, {"exec", "FILE"}, {"exitless", "MODE"},
+	    {"seccomp", "PROFILE"}, {"net", "none"},  {"rw", "PATH"},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i][0]))
+			return names[i][1];
+	return "VALUE";
 }
 
 /* The syscall number of an x86-64 name, or -1. */

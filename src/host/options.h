@@ -3,7 +3,14 @@
  * options of `run`, whether a --trace argument is a syscall set or a file, and the set.
  */
 #pragma once
+#include <getopt.h>
 #include <stddef.h>
+
+/* `kdune run`'s options (getopt_long's table, ending in zeros), and its short ones. */
+extern const struct option kd_run_opts[];
+#define KD_RUN_SHORT "vh"
+/* What an option's value is called in --help ("PATH" for kvm-device), "VALUE" if unnamed. */
+const char *kd_run_metavar(const char *name);
 
 struct kd_trace_config;
 

@@ -414,12 +414,12 @@ if need help_lists_every_option real kdune; then
 	kd help_lists_every_option --help
 	missing=""
 	man_text=$(sed 's/\\-/-/g' "$SRCDIR/docs/kdune.1")
-	for o in $(grep -o '^	    {"[a-z-]*", ' "$SRCDIR/src/host/cli.c" | grep -o '[a-z-]*[a-z]'); do
+	for o in $(grep -o '^[[:space:]]*{"[a-z-]*", [a-z_]*argument' "$SRCDIR/src/host/options.c" | cut -d'"' -f2); do
 		grep -q -- "--$o" "$KD_OUT" || missing+=" --$o (--help)"
 		grep -q -- "--$o" <<<"$man_text" || missing+=" --$o (kdune.1)"
 	done
-	if [ -z "$(grep -o '^	    {"[a-z-]*", ' "$SRCDIR/src/host/cli.c")" ]; then
-		fail help_lists_every_option "no options found in src/host/cli.c"
+	if [ -z "$(grep -o '^[[:space:]]*{"[a-z-]*", [a-z_]*argument' "$SRCDIR/src/host/options.c")" ]; then
+		fail help_lists_every_option "no options found in src/host/options.c"
 	elif [ -n "$missing" ]; then
 		fail help_lists_every_option "not documented:$missing"
 	else

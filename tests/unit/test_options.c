@@ -33,6 +33,12 @@ static void run_options_by_any_spelling(void **state)
 	assert_string_equal(kd_run_option("--trace=x.txt"), "trace");
 	assert_string_equal(kd_run_option("--kvm-device=/dev/kvm"), "kvm-device");
 	assert_string_equal(kd_run_option("--trace-summary"), "trace-summary");
+	/* Every option getopt knows is one: the options added with --exitless and the sandbox. */
+	assert_string_equal(kd_run_option("--seccomp=p.json"), "seccomp");
+	assert_string_equal(kd_run_option("--sandbox"), "sandbox");
+	assert_string_equal(kd_run_option("--exitless=on"), "exitless");
+	assert_string_equal(kd_run_option("-h"), "help");
+	assert_null(kd_run_option("-k"));
 	assert_null(kd_run_option("--tracex"));
 	assert_null(kd_run_option("-vv"));
 	assert_null(kd_run_option("run"));
