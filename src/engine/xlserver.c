@@ -66,7 +66,7 @@ static void note_call(struct kd_xl_server *s, long nr, const uint64_t a[6])
 	}
 }
 
-/* Calls the server may answer (kd_xl_serve decides for each request). */
+/* Calls the server may answer: the one list (kd_xl_serve decides for each request). */
 static int servable(long nr)
 {
 	switch (nr) {
@@ -211,16 +211,13 @@ long kd_xl_serve(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
 	if (!s || v->proc != s->proc)
 		return 0;
 	/* --seccomp: whatever the profile does not simply allow goes where its action is taken. */
-	if (kd_policy && (kd_policy_eval(kd_policy, nr, a) & KD_RET_ACTION_FULL) != KD_RET_ALLOW)
+	if (!servable(nr) ||
+	    (kd_policy && (kd_policy_eval(kd_policy, nr, a) & KD_RET_ACTION_FULL) != KD_RET_ALLOW))
 		return 0;
 	switch (nr) {
 	case SYS_gettid:
 		*served = 1;
 		return v->tid; /* the caller's, not the server's */
-	case SYS_getpid:
-	case SYS_getppid:
-	case SYS_fstat:
-		break;
 	case SYS_getuid:
 	case SYS_geteuid:
 	case SYS_getgid:
@@ -244,9 +241,8 @@ long kd_xl_serve(struct kd_vcpu *v, long nr, const uint64_t a[6], int *served)
 	case SYS_write:
 	case SYS_pwrite64:
 		return serve_write(v, nr, a, served);
-	default:
-		return 0;
 	}
+	/* getpid, getppid, fstat, and the others that passed their check above. */
 	*served = 1;
 	return kd_syscall_dispatch(v, nr, a);
 }
