@@ -29,7 +29,7 @@
 
 int kd_xl_parse_mode(const char *s)
 {
-	if (!strcmp(s, "auto"))
+	if (!s || !*s || !strcmp(s, "auto"))
 		return KD_XL_AUTO;
 	if (!strcmp(s, "on") || !strcmp(s, "1"))
 		return KD_XL_ON;

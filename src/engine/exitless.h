@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "vm/vcpu.h"
 
-/* "auto", "on", "off" (also "1"/"0"): the mode, or -1 for anything else. */
+/* "auto", "on", "off" (also "1"/"0"): the mode; NULL or "" (unset): auto; else -1. */
 int kd_xl_parse_mode(const char *s);
 
 /* One per process (VM): the server thread and what it needs to know. */

@@ -150,7 +150,7 @@ int kdune_enter(void)
 	o.kvm_device = getenv("KDUNE_KVM_DEVICE");
 	o.verbose = v && *v && strcmp(v, "0");
 	const char *xl = getenv("KDUNE_EXITLESS");
-	o.exitless = xl && *xl ? kd_xl_parse_mode(xl) : KD_XL_AUTO;
+	o.exitless = kd_xl_parse_mode(xl);
 	if (o.exitless < 0)
 		return failed(EINVAL, "kdune_enter: KDUNE_EXITLESS=%s: not auto, on or off", xl);
 	const char *follow = getenv("KDUNE_FOLLOW_EXEC");

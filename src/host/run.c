@@ -158,7 +158,7 @@ int kdune_run(char *const argv[], char *const envp[], const struct kdune_options
 	vm.trace_fd = -1; /* until open_trace */
 	vm.kvm_device = o->kvm_device;
 	const char *xl = o->exitless ? o->exitless : getenv("KDUNE_EXITLESS");
-	vm.xl_mode = xl && *xl ? kd_xl_parse_mode(xl) : KD_XL_AUTO;
+	vm.xl_mode = kd_xl_parse_mode(xl);
 	if (vm.xl_mode < 0) {
 		kd_err("%s%s: use auto, on or off",
 		       o->exitless ? "--exitless=" : "KDUNE_EXITLESS=", xl);

@@ -578,6 +578,8 @@ static void test_exitless_mode_choice(void **state)
 	assert_int_equal(kd_xl_parse_mode("on"), KD_XL_ON);
 	assert_int_equal(kd_xl_parse_mode("off"), KD_XL_OFF);
 	assert_int_equal(kd_xl_parse_mode("yes"), -1);
+	assert_int_equal(kd_xl_parse_mode(NULL), KD_XL_AUTO); /* unset */
+	assert_int_equal(kd_xl_parse_mode(""), KD_XL_AUTO);
 	m.xl_mode = KD_XL_AUTO; /* off until verified on a KVM machine */
 	assert_false(kd_exitless_wanted(&m, NULL));
 	m.xl_mode = KD_XL_ON;
